@@ -1,0 +1,68 @@
+import { relative } from 'node:path';
+import { listFlowFiles, loadModuleFlows, type FoundFlow } from '../../flows/discover.js';
+import { loadConfigFile } from '../../settings/config-file.js';
+import { resolveSettings } from '../../settings/resolve.js';
+import { describeExpected, getDefault, getObjectShape, isOptionalField } from '../../settings/zod-introspect.js';
+import { EXIT_CODES } from '../exit-codes.js';
+import type { CliWorld } from '../world.js';
+
+export interface LsCommandOptions {
+  readonly config?: string;
+}
+
+// One row per parameter: name, type, and "required" or its default.
+const describeParameters = (item: FoundFlow): string[][] => {
+  const schema = item.flow.params;
+  if (schema === undefined) {
+    return [['(any parameters: the flow has no schema)']];
+  }
+  const shape = getObjectShape(schema);
+  if (shape === undefined) {
+    return [[`(parameters: ${describeExpected(schema)})`]];
+  }
+  const rows = Object.entries(shape).map(([name, field]) => {
+    const fallback = getDefault(field);
+    const status = fallback !== undefined ? `default ${JSON.stringify(fallback.value)}` : isOptionalField(field) ? 'optional' : 'required';
+    return [name, describeExpected(field), status];
+  });
+  return rows.length > 0 ? rows : [['(no parameters)']];
+};
+
+const alignColumns = (rows: string[][], indent: string): string[] => {
+  const widths: number[] = [];
+  for (const row of rows) {
+    row.forEach((cell, index) => (widths[index] = Math.max(widths[index] ?? 0, cell.length)));
+  }
+  return rows.map((row) => indent + row.map((cell, index) => (index === row.length - 1 ? cell : cell.padEnd(widths[index] ?? 0))).join('  '));
+};
+
+/** `flow ls`: the flows in flowsDir with their parameters, on stdout. */
+export const lsCommand = async (options: LsCommandOptions, world: CliWorld): Promise<number> => {
+  const config = await loadConfigFile(options.config, world.cwd);
+  const { flowsDir } = resolveSettings({ env: world.env, config }).values;
+  const files = await listFlowFiles(flowsDir, world.cwd);
+  const lines: string[] = [];
+  let broken = 0;
+  for (const path of files) {
+    let flows: FoundFlow[];
+    try {
+      flows = await loadModuleFlows(path, world.cwd);
+    } catch (error) {
+      broken += 1;
+      world.stderr.write(`warning: ${(error as Error).message}\n`);
+      continue;
+    }
+    for (const item of flows) {
+      const where = item.exportName === 'default' ? item.file : `${item.file}:${item.exportName}`;
+      lines.push(`${item.flow.name}  (${where})${item.flow.description ? ` - ${item.flow.description}` : ''}`);
+      lines.push(...alignColumns(describeParameters(item), '    '));
+    }
+  }
+  if (lines.length === 0) {
+    const directory = relative(world.cwd, `${world.cwd}/${flowsDir}`) || flowsDir;
+    world.stdout.write(`No flows found in ${directory}/. Put a module that exports flow(...) there, or set flowsDir.\n`);
+  } else {
+    world.stdout.write(`${lines.join('\n')}\n`);
+  }
+  return broken > 0 ? EXIT_CODES.usage : EXIT_CODES.completed;
+};

@@ -1,0 +1,101 @@
+import { cancelActiveRuns } from '../../engine/cancellation.js';
+import { setRuntime } from '../../engine/runtime.js';
+import { loadFlow } from '../../flows/load.js';
+import { ConsoleReporter } from '../../logging/console-reporter.js';
+import { LOG_LEVELS } from '../../logging/levels.js';
+import { resolveRunner } from '../../runners/resolve-runner.js';
+import type { TaskRunner } from '../../runners/task-runner.js';
+import type { TerminationSignal } from '../../states/from-outcome.js';
+import { loadConfigFile } from '../../settings/config-file.js';
+import { collectParameterInputs } from '../../settings/parameter-sources.js';
+import { validateParameters } from '../../settings/params.js';
+import { resolveSettings, toLogLevel, type ResolvedSettings } from '../../settings/resolve.js';
+import { chooseColourLevel, createStyles } from '../colour.js';
+import { exitCodeForState, SIGNAL_EXIT_CODES } from '../exit-codes.js';
+import type { CliWorld } from '../world.js';
+
+export interface RunCommandOptions {
+  readonly param: readonly string[];
+  readonly params?: string;
+  readonly runner?: string;
+  readonly logLevel?: string;
+  readonly config?: string;
+  readonly color: boolean;
+  readonly debug?: boolean;
+}
+
+// The flow's own taskRunner counts below flags, env and its config entry; an
+// instance (new SequentialTaskRunner()) is used as given when it wins.
+const chooseRunner = (settings: ResolvedSettings, flowRunner: unknown): { runner: TaskRunner; source: string } => {
+  const source = settings.sources.runner;
+  const overridden = source.kind === 'flag' || source.kind === 'env' || source.kind === 'config-flow';
+  const given = !overridden && typeof flowRunner === 'object' && flowRunner !== null ? flowRunner : settings.values.runner;
+  return { runner: resolveRunner(given as Parameters<typeof resolveRunner>[0], source.label), source: source.label };
+};
+
+const signalsHandled: readonly TerminationSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+// A signal marks every live run Cancelled and exits 128 + its number; a
+// second signal exits at once.
+const installSignalHandlers = (onFirst: () => void): (() => void) => {
+  let received = false;
+  const handler = (signal: TerminationSignal): void => {
+    if (received) {
+      process.exit(SIGNAL_EXIT_CODES[signal]);
+    }
+    received = true;
+    cancelActiveRuns(signal === 'SIGHUP' ? 'SIGTERM' : signal);
+    onFirst();
+    process.exit(SIGNAL_EXIT_CODES[signal]);
+  };
+  for (const signal of signalsHandled) {
+    process.on(signal, handler);
+  }
+  return () => {
+    for (const signal of signalsHandled) {
+      process.off(signal, handler);
+    }
+  };
+};
+
+/** `flow run <flow>`: returns the exit status. */
+export const runCommand = async (spec: string, options: RunCommandOptions, world: CliWorld): Promise<number> => {
+  const flags = { runner: options.runner, logLevel: options.logLevel };
+  const config = await loadConfigFile(options.config, world.cwd);
+  const base = resolveSettings({ flags, env: world.env, config });
+  const found = await loadFlow(spec, base.values.flowsDir, world.cwd);
+  const flowDef = found.flow;
+  const settings = resolveSettings({
+    flags,
+    env: world.env,
+    config,
+    flowName: flowDef.name,
+    flowDefinition: { runner: typeof flowDef.taskRunner === 'string' ? flowDef.taskRunner : undefined },
+  });
+  const parameters = validateParameters(
+    flowDef.name,
+    flowDef.params,
+    collectParameterInputs({ paramFlags: options.param, paramsJson: options.params, env: world.env, config, flowName: flowDef.name }),
+  );
+  const { runner, source } = chooseRunner(settings, flowDef.taskRunner);
+
+  const styles = await createStyles(chooseColourLevel({ flag: options.color, env: world.env, stream: world.stderr }));
+  const reporter = new ConsoleReporter({ stream: world.stderr, level: toLogLevel(settings.values.logLevel), styles });
+  for (const warning of settings.warnings) {
+    reporter.log({ kind: 'message', time: Date.now(), level: LOG_LEVELS.WARNING, source: { kind: 'logger', name: 'flowrun.settings' }, text: warning });
+  }
+  if (world.stderr.isTTY === true) {
+    const { startSpinner } = await import('../../logging/spinner.js');
+    reporter.attachSpinner(await startSpinner(world.stderr, reporter.describeCounts()));
+  }
+  const previous = setRuntime({ reporter, now: Date.now, random: Math.random });
+  const removeSignalHandlers = installSignalHandlers(() => reporter.close());
+  try {
+    const outcome = await flowDef.run(parameters, { runner, runnerSource: source });
+    return exitCodeForState(outcome.state);
+  } finally {
+    removeSignalHandlers();
+    reporter.close();
+    setRuntime(previous);
+  }
+};

@@ -1,0 +1,136 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import type { ConfigCommandOptions } from './commands/config.js';
+import type { LsCommandOptions } from './commands/ls.js';
+import type { RunCommandOptions } from './commands/run.js';
+import { EXIT_CODES } from './exit-codes.js';
+import { getProcessWorld, type CliWorld } from './world.js';
+
+// The `flow` program. Only commander is imported up front: each command's
+// code (and with it zod, cosmiconfig, tsx, ora, the engine) is imported when
+// that command runs, so `flow --help` starts fast.
+
+const readVersion = (): string => {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+};
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+const RUN_EXAMPLES = `
+Examples:
+  $ flow run parallel-execution --param stop=5      a flow found by name in flowsDir
+  $ flow run print-values --runner sequential       one task at a time
+  $ flow run flows/etl.ts --params '{"day": "2026-01-31"}'
+  $ flow run flows/etl.ts:nightly --log-level DEBUG a named export of a file
+
+Exit status: 0 completed, 1 failed or crashed, 2 bad usage or input,
+130 after SIGINT, 143 after SIGTERM.`;
+
+const LS_EXAMPLES = `
+Examples:
+  $ flow ls                      the flows in flowsDir (default flows/)
+  $ FLOW_FLOWS_DIR=jobs flow ls  another directory`;
+
+const CONFIG_EXAMPLES = `
+Examples:
+  $ flow config                          each setting and where it came from
+  $ flow config parallel-execution       as that flow's run would see them
+  $ FLOW_RUNNER=sequential flow config   environment variables count too`;
+
+const PROGRAM_EXAMPLES = `
+Examples:
+  $ flow run parallel-execution --param stop=5
+  $ flow ls
+  $ flow config
+  $ flow run --help`;
+
+export interface MainOptions {
+  readonly world?: CliWorld;
+}
+
+export const createProgram = (world: CliWorld, setExitCode: (code: number) => void): Command => {
+  const program = new Command('flow')
+    .description('Run TypeScript flows of tasks from the command line, Prefect style.')
+    .version(readVersion(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .addHelpText('after', PROGRAM_EXAMPLES)
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => world.stdout.write(text),
+      writeErr: (text) => world.stderr.write(text),
+      // Commander's own errors are one line, like ours: "error: unknown option '--parm' (Did you mean --param?)".
+      outputError: (text, write) => write(`${text.trim().replace(/\s*\n\s*/g, ' ')}\n`),
+    });
+
+  const debugOption = (): Option => new Option('--debug', 'print stack traces of errors');
+  const configOption = (): Option => new Option('--config <path>', 'read settings from this file instead of searching for one');
+
+  program
+    .command('run')
+    .description('Run a flow: a name from flowsDir, a file path, or path:exportName.')
+    .argument('<flow>', 'flow name, file path, or path:exportName')
+    .option('--param <key=value>', 'set a parameter; the value is JSON if it parses, else a string (repeatable)', collect, [])
+    .option('--params <json>', 'set parameters from a JSON object')
+    .option('--runner <name>', 'task runner: sequential, concurrent (default) or parallel')
+    .option('--log-level <level>', 'lowest log level printed: DEBUG, INFO, WARNING, ERROR, CRITICAL')
+    .addOption(configOption())
+    .option('--no-color', 'print no colour, even on a terminal')
+    .addOption(debugOption())
+    .addHelpText('after', RUN_EXAMPLES)
+    .action(async (spec: string, options: RunCommandOptions) => {
+      const { runCommand } = await import('./commands/run.js');
+      setExitCode(await runCommand(spec, options, world));
+    });
+
+  program
+    .command('ls')
+    .description('List the flows found in flowsDir, with their parameters.')
+    .addOption(configOption())
+    .addOption(debugOption())
+    .addHelpText('after', LS_EXAMPLES)
+    .action(async (options: LsCommandOptions) => {
+      const { lsCommand } = await import('./commands/ls.js');
+      setExitCode(await lsCommand(options, world));
+    });
+
+  program
+    .command('config')
+    .description('Show each resolved setting and where it came from.')
+    .argument('[flow]', 'resolve the settings as a run of this flow would')
+    .option('--runner <name>', 'as flow run --runner')
+    .option('--log-level <level>', 'as flow run --log-level')
+    .addOption(configOption())
+    .addOption(debugOption())
+    .addHelpText('after', CONFIG_EXAMPLES)
+    .action(async (spec: string | undefined, options: ConfigCommandOptions) => {
+      const { configCommand } = await import('./commands/config.js');
+      setExitCode(await configCommand(spec, options, world));
+    });
+
+  return program;
+};
+
+/** Runs the CLI and returns its exit status; never throws. */
+export const main = async (argv: readonly string[] = process.argv, options: MainOptions = {}): Promise<number> => {
+  const world = options.world ?? getProcessWorld();
+  let exitCode: number = EXIT_CODES.completed;
+  const program = createProgram(world, (code) => (exitCode = code));
+  const args = argv.slice(2);
+  if (args.length === 0) {
+    program.outputHelp({ error: true });
+    return EXIT_CODES.usage;
+  }
+  try {
+    await program.parseAsync(args, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version "fail" with exit code 0; everything else commander rejects is bad usage.
+      return error.exitCode === 0 ? EXIT_CODES.completed : EXIT_CODES.usage;
+    }
+    const { reportError } = await import('./report-error.js');
+    return reportError(error, { debug: args.includes('--debug'), stream: world.stderr });
+  }
+};

@@ -1,0 +1,60 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { MissingContextError } from '../errors.js';
+import type { RunLogger } from '../logging/logger.js';
+import type { TaskRunner } from '../runners/task-runner.js';
+import type { State } from '../states/state.js';
+import { getGlobalSingleton } from '../util/global-singleton.js';
+import type { FlowRun, TaskRun } from './runs.js';
+import type { Runtime } from './runtime.js';
+
+/** Anything a flow run must wait for before it ends: a task future, a subflow run. */
+export interface ChildRun {
+  wait(): Promise<State>;
+}
+
+export interface FlowRunContext {
+  readonly kind: 'flow';
+  readonly flowRun: FlowRun;
+  readonly runtime: Runtime;
+  readonly runner: TaskRunner;
+  readonly logger: RunLogger;
+  readonly logPrints: boolean;
+  readonly parent: FlowRunContext | undefined;
+  /** How many runs of each task key this flow run made: the `-<n>` of task run names. */
+  readonly taskRunCounts: Map<string, number>;
+  /** Every task run and subflow run started in this flow run, in order. */
+  readonly children: ChildRun[];
+  /** Task runs not yet final, for cancellation. */
+  readonly liveTaskRuns: Set<TaskRun>;
+}
+
+export interface TaskRunContext {
+  readonly kind: 'task';
+  readonly taskRun: TaskRun;
+  readonly flowContext: FlowRunContext;
+  readonly logger: RunLogger;
+  readonly logPrints: boolean;
+}
+
+export type RunContext = FlowRunContext | TaskRunContext;
+
+// One store for the whole process, shared by every copy of flowrun (see global-singleton).
+const storage = getGlobalSingleton('context', () => new AsyncLocalStorage<RunContext>());
+
+export const getRunContext = (): RunContext | undefined => storage.getStore();
+
+export const runInContext = <T>(context: RunContext, fn: () => T): T => storage.run(context, fn);
+
+// The flow run that owns the current code, whether it runs in the flow body or in a task.
+export const getFlowRunContext = (): FlowRunContext | undefined => {
+  const context = storage.getStore();
+  return context?.kind === 'task' ? context.flowContext : context;
+};
+
+export const requireFlowRunContext = (what: string): FlowRunContext => {
+  const context = getFlowRunContext();
+  if (context === undefined) {
+    throw new MissingContextError(`${what} must be called inside a flow run; call it from a function passed to flow().`);
+  }
+  return context;
+};

@@ -1,0 +1,19 @@
+import { LOG_LEVELS } from '../logging/levels.js';
+import type { State } from '../states/state.js';
+import type { FlowRunContext } from './context.js';
+
+// Sets a flow run's final state and prints `Finished in state ...` (ERROR
+// unless it completed). A run already final (cancelled by a signal while its
+// body was still going) keeps its first final state.
+export const finishFlowRun = (context: FlowRunContext, state: State): State => {
+  const { flowRun, runtime } = context;
+  if (flowRun.state.type !== 'RUNNING' && flowRun.state.type !== 'PENDING') {
+    return flowRun.state;
+  }
+  flowRun.state = state;
+  const level = state.type === 'COMPLETED' ? LOG_LEVELS.INFO : LOG_LEVELS.ERROR;
+  if (level >= runtime.reporter.level) {
+    runtime.reporter.log({ kind: 'finished', time: runtime.now(), level, source: { kind: 'flow-run', name: flowRun.name }, state });
+  }
+  return state;
+};

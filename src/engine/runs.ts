@@ -1,0 +1,23 @@
+import type { State } from '../states/state.js';
+
+// The records of runs the engine keeps while a flow runs. Futures read their
+// state from them; the reporter is told of each change.
+
+export interface FlowRun {
+  readonly id: string;
+  readonly name: string;
+  readonly flowName: string;
+  readonly parameters: Readonly<Record<string, unknown>>;
+  state: State;
+}
+
+export interface TaskRun {
+  readonly id: string;
+  readonly name: string;
+  readonly taskName: string;
+  readonly taskKey: string;
+  readonly flowRunId: string;
+  readonly tags: readonly string[];
+  readonly upstreamIds: readonly string[];
+  state: State;
+}

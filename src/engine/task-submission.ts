@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import { collectFutures } from '../futures/resolve.js';
+import { getStateResult, isTaskFuture, TaskFuture } from '../futures/task-future.js';
+import { LOG_LEVELS } from '../logging/levels.js';
+import type { TaskRunJob } from '../runners/task-runner.js';
+import { Pending, type State } from '../states/state.js';
+import { getParameterNames } from '../tasks/parameter-names.js';
+import type { ResolvedTaskOptions } from '../tasks/options.js';
+import { getFlowRunContext, requireFlowRunContext, type FlowRunContext } from './context.js';
+import { renderNameTemplate } from './name-template.js';
+import { createTaskRunName } from './run-names.js';
+import type { TaskRun } from './runs.js';
+import { crashTaskRun, runTaskRun, setTaskRunState, type ExecutableTask } from './task-engine.js';
+
+/** What submitting needs of a task definition. */
+export interface SubmittableTask extends ExecutableTask {
+  readonly keyHash: string;
+  readonly options: ResolvedTaskOptions<never>;
+}
+
+// The values a taskRunName template can use: parameters by name (read from
+// the function's source), by position ('{0}'), and the keys of a single
+// plain-object argument.
+const getTemplateParameters = (task: SubmittableTask, args: readonly unknown[]): Record<string, unknown> => {
+  const parameters: Record<string, unknown> = {};
+  const names = getParameterNames(task.fn);
+  args.forEach((value, index) => {
+    parameters[String(index)] = value;
+    const name = names[index];
+    if (name !== undefined && name !== '') {
+      parameters[name] = value;
+    }
+    if (typeof value === 'object' && value !== null && !Array.isArray(value) && !isTaskFuture(value)) {
+      for (const [key, item] of Object.entries(value)) {
+        if (!Object.hasOwn(parameters, key)) {
+          parameters[key] = item;
+        }
+      }
+    }
+  });
+  return parameters;
+};
+
+const createTaskRun = (flow: FlowRunContext, task: SubmittableTask, args: readonly unknown[], upstreamIds: string[]): TaskRun => {
+  const index = flow.taskRunCounts.get(task.key) ?? 0;
+  flow.taskRunCounts.set(task.key, index + 1);
+  const template = task.options.taskRunName;
+  const name =
+    template === undefined
+      ? createTaskRunName(task.name, task.keyHash, index)
+      : renderNameTemplate(template, getTemplateParameters(task, args), `task '${task.name}' option taskRunName`);
+  const run: TaskRun = {
+    id: randomUUID(),
+    name,
+    taskName: task.name,
+    taskKey: task.key,
+    flowRunId: flow.flowRun.id,
+    tags: task.options.tags,
+    upstreamIds,
+    state: Pending({ timestamp: flow.runtime.now() }),
+  };
+  flow.liveTaskRuns.add(run);
+  setTaskRunState(flow, run, run.state);
+  return run;
+};
+
+const announce = (flow: FlowRunContext, run: TaskRun, immediate: boolean): void => {
+  const { reporter } = flow.runtime;
+  if (LOG_LEVELS.INFO < reporter.level) {
+    return;
+  }
+  const source = { kind: 'flow-run', name: flow.flowRun.name } as const;
+  const time = flow.runtime.now();
+  reporter.log({ kind: 'task-run-created', time, level: LOG_LEVELS.INFO, source, taskRunName: run.name, taskName: run.taskName });
+  reporter.log({ kind: 'task-run-submitted', time, level: LOG_LEVELS.INFO, source, taskRunName: run.name, immediate });
+};
+
+interface PreparedRun {
+  readonly run: TaskRun;
+  readonly job: TaskRunJob;
+}
+
+const prepareRun = (
+  flow: FlowRunContext,
+  task: SubmittableTask,
+  args: readonly unknown[],
+  waitFor: readonly unknown[],
+): PreparedRun => {
+  const upstreams = collectFutures([args, waitFor]);
+  const run = createTaskRun(flow, task, args, upstreams.map((future) => future.taskRun.id));
+  const job: TaskRunJob = {
+    taskRun: run,
+    announce: (immediate) => announce(flow, run, immediate),
+    run: () => runTaskRun(flow, run, task, args, upstreams),
+  };
+  return { run, job };
+};
+
+// A runner that throws instead of returning a state has failed, not the task:
+// the run is Crashed and the future still settles.
+const settle = (flow: FlowRunContext, run: TaskRun, outcome: Promise<State>): Promise<State> =>
+  outcome.catch((error: unknown) => crashTaskRun(flow, run, error));
+
+/** `t.submit(...)`: hands the run to the flow's runner and returns its future at once. */
+export const submitTask = <R>(task: SubmittableTask, args: readonly unknown[], waitFor: readonly unknown[] = []): TaskFuture<R> => {
+  const flow = requireFlowRunContext(`${task.name}.submit()`);
+  const { run, job } = prepareRun(flow, task, args, waitFor);
+  let outcome: Promise<State>;
+  try {
+    outcome = flow.runner.submit(job);
+  } catch (error) {
+    outcome = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+  const final = settle(flow, run, outcome);
+  const future = new TaskFuture<R>(run, final as Promise<State<R>>);
+  flow.children.push(future);
+  return future;
+};
+
+/**
+ * `await t(...)`: runs the task now, in this flow run, and gives its result
+ * or throws its error. Outside a flow it is a plain call of the function.
+ */
+export const callTask = async <R>(task: SubmittableTask, args: readonly unknown[]): Promise<R> => {
+  const flow = getFlowRunContext();
+  if (flow === undefined) {
+    return (await (task.fn as (...values: unknown[]) => unknown)(...args)) as R;
+  }
+  const { run, job } = prepareRun(flow, task, args, []);
+  job.announce(true);
+  const final = settle(flow, run, job.run());
+  flow.children.push({ wait: () => final });
+  return getStateResult((await final) as State<R>);
+};

@@ -1,0 +1,43 @@
+import { relative } from 'node:path';
+import { FlowLoadError } from '../errors.js';
+import { formatException } from '../states/from-outcome.js';
+import { importUserModule } from './module-loader.js';
+
+// esbuild reports a syntax error as "Transform failed with 1 error:\n<file>:<line>:<col>: ERROR: <what>".
+const describeSyntaxError = (error: unknown, cwd: string): string | undefined => {
+  const message = error instanceof Error ? error.message : '';
+  const match = /^(.+?):(\d+):(\d+): ERROR: (.+)$/m.exec(message);
+  if (match === null) {
+    return undefined;
+  }
+  const [, file = '', line, column, what] = match;
+  return `syntax error at ${relative(cwd, file) || file}:${line}:${column}: ${what}`;
+};
+
+const describeNodeSyntaxError = (error: unknown): string | undefined =>
+  error instanceof SyntaxError ? `syntax error: ${error.message}` : undefined;
+
+/**
+ * Imports a flow module. What goes wrong while loading it (a syntax error, a
+ * missing import, an exception at the top level) becomes one FlowLoadError
+ * naming the file, exit status 2 in the CLI.
+ */
+export const importFlowModule = async (path: string, cwd = process.cwd()): Promise<Record<string, unknown>> => {
+  try {
+    return await importUserModule(path);
+  } catch (error) {
+    const file = relative(cwd, path) || path;
+    const code = (error as { code?: string }).code;
+    const syntax = describeSyntaxError(error, cwd) ?? describeNodeSyntaxError(error);
+    if (syntax !== undefined) {
+      throw new FlowLoadError(`cannot load flow module ${file}: ${syntax}; fix the file and run again.`, error);
+    }
+    if (code === 'ERR_MODULE_NOT_FOUND') {
+      throw new FlowLoadError(`cannot load flow module ${file}: ${(error as Error).message.split('\n')[0]}; check the import (or npm install it).`, error);
+    }
+    throw new FlowLoadError(
+      `flow module ${file} threw while loading: ${formatException(error)}; a flow module should only define flows and tasks at import (run with --debug for the stack).`,
+      error,
+    );
+  }
+};

@@ -1,0 +1,115 @@
+import { existsSync, statSync } from 'node:fs';
+import { basename, extname, isAbsolute, relative, resolve } from 'node:path';
+import { FlowLoadError, UnknownFlowError, UsageError } from '../errors.js';
+import { findClosest } from '../util/closest.js';
+import { FLOW_FILE_EXTENSIONS, getModuleFlows, listFlowFiles, loadModuleFlows, type FoundFlow } from './discover.js';
+import { importFlowModule } from './import-flow-module.js';
+import { isFlow } from './flow.js';
+
+// Turns the `<flow>` of `flow run <flow>` into a flow: a name searched in
+// flowsDir, a file path, or `path:exportName` (Prefect's entrypoint form).
+
+const isFile = (path: string): boolean => existsSync(path) && statSync(path).isFile();
+
+const looksLikePath = (spec: string): boolean =>
+  spec.includes('/') || spec.includes('\\') || FLOW_FILE_EXTENSIONS.includes(extname(spec));
+
+// `path:export`, unless the colon belongs to the path itself (a Windows drive).
+const splitEntrypoint = (spec: string): { path: string; exportName: string } | undefined => {
+  const colon = spec.lastIndexOf(':');
+  if (colon <= 1) {
+    return undefined;
+  }
+  return { path: spec.slice(0, colon), exportName: spec.slice(colon + 1) };
+};
+
+const loadExport = async (path: string, exportName: string, cwd: string): Promise<FoundFlow> => {
+  const module = await importFlowModule(path, cwd);
+  const file = relative(cwd, path) || path;
+  const value = module[exportName];
+  if (value === undefined) {
+    const exports = Object.keys(module);
+    throw new FlowLoadError(
+      `${file} has no export '${exportName}'; it exports: ${exports.length > 0 ? exports.join(', ') : 'nothing'}.`,
+    );
+  }
+  if (!isFlow(value)) {
+    throw new FlowLoadError(`${file}:${exportName} is not a flow (it is a ${typeof value}); export a value made by flow().`);
+  }
+  const found = getModuleFlows({ [exportName]: value }, path, cwd)[0];
+  if (found === undefined) {
+    throw new FlowLoadError(`${file}:${exportName} is not a flow; export a value made by flow().`);
+  }
+  return found;
+};
+
+// A file given by path: its default export if that is a flow, else its only flow.
+const chooseFlowInFile = (flows: FoundFlow[], file: string, preferredName?: string): FoundFlow => {
+  const byName = preferredName === undefined ? undefined : flows.find((item) => item.flow.name === preferredName);
+  const chosen = byName ?? flows.find((item) => item.exportName === 'default') ?? (flows.length === 1 ? flows[0] : undefined);
+  if (chosen !== undefined) {
+    return chosen;
+  }
+  if (flows.length === 0) {
+    throw new FlowLoadError(`${file} exports no flow; export one made by flow() (e.g. export default flow(...)).`);
+  }
+  throw new UsageError(
+    `${file} exports several flows (${flows.map((item) => item.exportName).join(', ')}); pick one with ${file}:<export>.`,
+  );
+};
+
+const findByName = async (name: string, flowsDir: string, cwd: string): Promise<FoundFlow> => {
+  const files = await listFlowFiles(flowsDir, cwd);
+  // A file named after the flow is the likely home: load it first.
+  const namesake = files.find((path) => basename(path, extname(path)) === name);
+  if (namesake !== undefined) {
+    const flows = await loadModuleFlows(namesake, cwd);
+    const match = flows.find((item) => item.flow.name === name) ?? chooseFlowInFile(flows, relative(cwd, namesake), name);
+    return match;
+  }
+  const all: FoundFlow[] = [];
+  const broken: string[] = [];
+  for (const path of files) {
+    try {
+      all.push(...(await loadModuleFlows(path, cwd)));
+    } catch {
+      broken.push(relative(cwd, path));
+    }
+  }
+  const matches = all.filter((item) => item.flow.name === name);
+  if (matches.length === 1 && matches[0] !== undefined) {
+    return matches[0];
+  }
+  if (matches.length > 1) {
+    throw new UsageError(
+      `flow name '${name}' is defined in ${matches.map((item) => `${item.file}:${item.exportName}`).join(' and ')}; run one by path (e.g. flow run ${matches[0]?.file}:${matches[0]?.exportName}).`,
+    );
+  }
+  const names = [...new Set(all.map((item) => item.flow.name))].sort();
+  const closest = findClosest(name, names);
+  const hint =
+    closest.length > 0
+      ? `did you mean ${closest.map((item) => `'${item}'`).join(' or ')}?`
+      : names.length > 0
+        ? `available: ${names.join(', ')}`
+        : `no flows found in ${flowsDir}/`;
+  const brokenNote = broken.length > 0 ? ` (${broken.join(', ')} could not be loaded: run them by path to see why)` : '';
+  throw new UnknownFlowError(`unknown flow '${name}' in ${flowsDir}/: ${hint}${brokenNote}. See \`flow ls\`.`);
+};
+
+export const loadFlow = async (spec: string, flowsDir: string, cwd = process.cwd()): Promise<FoundFlow> => {
+  const absolute = (path: string): string => (isAbsolute(path) ? path : resolve(cwd, path));
+  const entrypoint = splitEntrypoint(spec);
+  if (entrypoint !== undefined && isFile(absolute(entrypoint.path))) {
+    return loadExport(absolute(entrypoint.path), entrypoint.exportName, cwd);
+  }
+  if (isFile(absolute(spec))) {
+    const path = absolute(spec);
+    return chooseFlowInFile(await loadModuleFlows(path, cwd), relative(cwd, path) || path);
+  }
+  if (looksLikePath(spec) || entrypoint !== undefined) {
+    const path = entrypoint?.path ?? spec;
+    throw new UsageError(`flow file ${path} does not exist (relative to ${cwd}); check the path, or give a flow name from \`flow ls\`.`);
+  }
+  return findByName(spec, flowsDir, cwd);
+};

@@ -1,0 +1,30 @@
+import { register } from 'node:module';
+import { pathToFileURL } from 'node:url';
+
+// Users' flow modules are TypeScript or JavaScript and need no build step:
+// tsx's loader is registered once, on the first flow import, together with
+// our hooks (loader-hooks.ts). Nothing here runs for `flow --help`.
+
+// Under tests the sources run as .ts through tsx; once built, as .js.
+const OWN_EXTENSION = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+
+let registration: Promise<void> | undefined;
+
+const registerLoaders = async (): Promise<void> => {
+  const { register: registerTsx } = await import('tsx/esm/api');
+  registerTsx();
+  register(new URL(`./loader-hooks${OWN_EXTENSION}`, import.meta.url), {
+    data: { flowrunEntry: new URL(`../index${OWN_EXTENSION}`, import.meta.url).href },
+  });
+};
+
+export const ensureFlowLoader = (): Promise<void> => {
+  registration ??= registerLoaders();
+  return registration;
+};
+
+/** Imports a user's module by path, with TypeScript support. */
+export const importUserModule = async (path: string): Promise<Record<string, unknown>> => {
+  await ensureFlowLoader();
+  return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+};

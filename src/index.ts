@@ -1,0 +1,58 @@
+// The public surface of 'flowrun': every export is listed by name.
+
+export { z } from 'zod';
+
+export { flow, type Flow } from './flows/flow.js';
+export type { FlowOptions, FlowHook } from './flows/options.js';
+
+export { task, type Task, type MaybeFuture, type FuturableArgs, type MapArgs } from './tasks/task.js';
+export type { TaskOptions, SubmitOptions, TaskHook, TaskCacheContext, TaskRunNameParameters } from './tasks/options.js';
+export { unmapped, type Unmapped } from './tasks/unmapped.js';
+
+export { TaskFuture, type TaskRunRef } from './futures/task-future.js';
+
+export {
+  Scheduled,
+  Pending,
+  Running,
+  Completed,
+  Cached,
+  Failed,
+  TimedOut,
+  Crashed,
+  Cancelled,
+  Cancelling,
+  Paused,
+  AwaitingRetry,
+  Retrying,
+  NotReady,
+  isFinal,
+  type State,
+  type StateType,
+  type StateName,
+} from './states/state.js';
+export { formatState } from './states/format.js';
+
+export { getRunLogger, getLogger, type RunLogger } from './logging/logger.js';
+export { getRunContext, type RunContext, type FlowRunContext, type TaskRunContext } from './engine/context.js';
+export type { FlowRun, TaskRun } from './engine/runs.js';
+export type { FlowRunOutcome, RunFlowOptions } from './engine/flow-engine.js';
+
+export { SequentialTaskRunner } from './runners/sequential.js';
+export { ConcurrentTaskRunner } from './runners/concurrent.js';
+export type { TaskRunner, TaskRunJob, RunnerName } from './runners/task-runner.js';
+
+export {
+  FlowrunError,
+  UsageError,
+  ParameterError,
+  ConfigError,
+  UnknownFlowError,
+  FlowLoadError,
+  MissingContextError,
+  UpstreamTaskError,
+  FailedRunError,
+  CrashedRunError,
+  CancelledRunError,
+  UnfinishedRunError,
+} from './errors.js';

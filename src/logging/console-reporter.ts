@@ -1,0 +1,81 @@
+import type { State } from '../states/state.js';
+import { formatLine } from './console-format.js';
+import type { LogLevel } from './levels.js';
+import type { LogRecord } from './records.js';
+import type { RunReporter } from './reporter.js';
+import type { Spinner } from './spinner.js';
+import type { LogStyles } from './styles.js';
+
+export interface ConsoleReporterOptions {
+  readonly stream: { write(chunk: string): unknown };
+  readonly level: LogLevel;
+  readonly styles: LogStyles;
+}
+
+type Bucket = 'running' | 'completed' | 'failed' | 'other';
+
+const toBucket = (state: State): Bucket => {
+  switch (state.type) {
+    case 'RUNNING':
+      return 'running';
+    case 'COMPLETED':
+      return 'completed';
+    case 'FAILED':
+    case 'CRASHED':
+      return 'failed';
+    default:
+      return 'other';
+  }
+};
+
+// Prints each record as one Prefect-style line on the stream (stderr), and
+// keeps the spinner's counts of running, completed and failed task runs.
+export class ConsoleReporter implements RunReporter {
+  readonly level: LogLevel;
+  readonly #stream: ConsoleReporterOptions['stream'];
+  readonly #styles: LogStyles;
+  readonly #buckets = new Map<string, Bucket>();
+  readonly #counts: Record<Bucket, number> = { running: 0, completed: 0, failed: 0, other: 0 };
+  #spinner: Spinner | undefined;
+
+  constructor(options: ConsoleReporterOptions) {
+    this.level = options.level;
+    this.#stream = options.stream;
+    this.#styles = options.styles;
+  }
+
+  attachSpinner(spinner: Spinner): void {
+    this.#spinner = spinner;
+    spinner.setText(this.describeCounts());
+  }
+
+  log(record: LogRecord): void {
+    if (record.level >= this.level) {
+      this.#stream.write(`${formatLine(record, this.#styles)}\n`);
+    }
+  }
+
+  taskRunStateChanged(run: { readonly id: string }, state: State): void {
+    const next = toBucket(state);
+    const previous = this.#buckets.get(run.id);
+    if (previous === next) {
+      return;
+    }
+    if (previous !== undefined) {
+      this.#counts[previous] -= 1;
+    }
+    this.#counts[next] += 1;
+    this.#buckets.set(run.id, next);
+    this.#spinner?.setText(this.describeCounts());
+  }
+
+  describeCounts(): string {
+    const { running, completed, failed } = this.#counts;
+    return `task runs: ${running} running, ${completed} completed, ${failed} failed`;
+  }
+
+  close(): void {
+    this.#spinner?.stop();
+    this.#spinner = undefined;
+  }
+}

@@ -1,0 +1,50 @@
+import { format } from 'node:util';
+import { MissingContextError } from '../errors.js';
+import { getRunContext } from '../engine/context.js';
+import { getRuntime, type Runtime } from '../engine/runtime.js';
+import { LOG_LEVELS, type LogLevel } from './levels.js';
+import type { LogSource } from './records.js';
+
+/** A logger whose lines carry the run's name: `Task run 'x' - message`. */
+export interface RunLogger {
+  debug(...args: unknown[]): void;
+  info(...args: unknown[]): void;
+  warning(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+  critical(...args: unknown[]): void;
+}
+
+// Arguments are formatted as console.log formats them, and only when the
+// level is printed: a debug line below --log-level costs one comparison.
+export const createLogger = (runtime: Runtime | (() => Runtime), source: LogSource): RunLogger => {
+  const at =
+    (level: LogLevel) =>
+    (...args: unknown[]): void => {
+      const current = typeof runtime === 'function' ? runtime() : runtime;
+      const { reporter } = current;
+      if (level >= reporter.level) {
+        reporter.log({ kind: 'message', time: current.now(), level, source, text: format(...args) });
+      }
+    };
+  return {
+    debug: at(LOG_LEVELS.DEBUG),
+    info: at(LOG_LEVELS.INFO),
+    warning: at(LOG_LEVELS.WARNING),
+    error: at(LOG_LEVELS.ERROR),
+    critical: at(LOG_LEVELS.CRITICAL),
+  };
+};
+
+/** The logger of the current flow or task run (Prefect's get_run_logger). */
+export const getRunLogger = (): RunLogger => {
+  const context = getRunContext();
+  if (context === undefined) {
+    throw new MissingContextError(
+      'getRunLogger() was called outside a flow or task run; call it inside a function passed to flow() or task(), or use getLogger(name).',
+    );
+  }
+  return context.logger;
+};
+
+/** A logger for lines outside a run, printed under `name` (e.g. `flowrun.engine`). */
+export const getLogger = (name = 'flowrun'): RunLogger => createLogger(getRuntime, { kind: 'logger', name });

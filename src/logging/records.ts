@@ -1,0 +1,30 @@
+import type { State } from '../states/state.js';
+import type { LogLevel } from './levels.js';
+
+// Every line a run prints starts as one of these records. The console
+// formatter has one entry per `kind` (a mapped type), so a new kind does not
+// compile until it knows how to print itself; a JSON format can come later
+// from the same records.
+
+/** Who a line is about: a flow run, a task run, or a named logger. */
+export type LogSource =
+  | { readonly kind: 'flow-run'; readonly name: string }
+  | { readonly kind: 'task-run'; readonly name: string }
+  | { readonly kind: 'logger'; readonly name: string };
+
+interface RecordBase {
+  readonly time: number;
+  readonly level: LogLevel;
+  readonly source: LogSource;
+}
+
+export type LogRecord =
+  | (RecordBase & { readonly kind: 'flow-run-created'; readonly flowRunName: string; readonly flowName: string; readonly subflow: boolean })
+  | (RecordBase & { readonly kind: 'runner-started'; readonly runnerName: string; readonly concurrency: string })
+  | (RecordBase & { readonly kind: 'task-run-created'; readonly taskRunName: string; readonly taskName: string })
+  | (RecordBase & { readonly kind: 'task-run-submitted'; readonly taskRunName: string; readonly immediate: boolean })
+  | (RecordBase & { readonly kind: 'exception'; readonly error: unknown })
+  | (RecordBase & { readonly kind: 'finished'; readonly state: State })
+  | (RecordBase & { readonly kind: 'message'; readonly text: string });
+
+export type LogRecordKind = LogRecord['kind'];

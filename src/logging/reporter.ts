@@ -1,0 +1,15 @@
+import type { State } from '../states/state.js';
+import type { LogLevel } from './levels.js';
+import type { LogRecord } from './records.js';
+
+// Where the engine sends what happens: log records, and every task run state
+// change (the spinner counts those). The console reporter is the real one;
+// tests pass one that keeps records in memory.
+export interface RunReporter {
+  /** The lowest level that is printed; the engine builds no record below it. */
+  readonly level: LogLevel;
+  log(record: LogRecord): void;
+  taskRunStateChanged(run: { readonly id: string; readonly name: string }, state: State): void;
+  /** Stops the spinner, if any, leaving nothing behind on the terminal. */
+  close(): void;
+}

@@ -1,0 +1,44 @@
+import type { TaskRun } from '../engine/runs.js';
+import type { State } from '../states/state.js';
+
+// Runners decide WHERE and WHEN a task run executes; the task engine decides
+// how its state moves. A runner never sets a state itself: it calls
+// `job.announce()` when it accepts the run and `job.run()` to execute it, and
+// hands back the final State that run() produced. The parallel and distributed
+// runners implement this same interface.
+
+/** A task run handed to a runner. */
+export interface TaskRunJob {
+  readonly taskRun: TaskRun;
+  /**
+   * Logs `Created task run ...` and then `Executing ... immediately...`
+   * (immediate) or `Submitted task run ... for execution.`.
+   */
+  announce(immediate: boolean): void;
+  /** Resolves the inputs and runs the task through the task engine in this thread. */
+  run(): Promise<State>;
+}
+
+export type RunnerName = 'sequential' | 'concurrent' | 'parallel';
+
+export interface TaskRunner {
+  /** The class name Prefect prints: `Starting 'ConcurrentTaskRunner'; ...`. */
+  readonly name: string;
+  /** `submitted tasks will be run <concurrency>...` */
+  readonly concurrency: 'sequentially' | 'concurrently' | 'in parallel';
+  start(): Promise<void>;
+  /** Accepts a task run; resolves to its final State. Throws if the runner is not started. */
+  submit(job: TaskRunJob): Promise<State>;
+  /** Waits for nothing; frees what start() took. A stopped runner can be started again. */
+  shutdown(): Promise<void>;
+  /** A fresh, unstarted runner of the same kind and options (for subflows and reruns). */
+  duplicate(): TaskRunner;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export class RunnerNotStartedError extends Error {
+  constructor(runnerName: string) {
+    super(`${runnerName}.submit() was called before start(); start the runner first (flow runs do this for you).`);
+  }
+}
+RunnerNotStartedError.prototype.name = 'RunnerNotStartedError';

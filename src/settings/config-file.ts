@@ -1,0 +1,77 @@
+import { relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ConfigError } from '../errors.js';
+import { isPlainObject } from '../util/is-plain-object.js';
+
+// Finds and reads the config file through cosmiconfig under the name `flow`:
+// .flowrc (JSON or YAML), .flowrc.json|yaml|yml|js|mjs|cjs|ts|mts,
+// flow.config.js|mjs|cjs|ts|mts, or the `flow` key of package.json, searched
+// from the working directory up to the project root. TypeScript files load
+// through tsx, as flows do. cosmiconfig is imported only here.
+
+export interface LoadedConfig {
+  /** The file read, or undefined when there is none. */
+  readonly filepath: string | undefined;
+  /** The file as the user sees it in messages: relative to the working directory. */
+  readonly label: string;
+  readonly config: Readonly<Record<string, unknown>>;
+}
+
+const MODULE_NAME = 'flow';
+
+const loadTypeScriptConfig = async (filepath: string): Promise<unknown> => {
+  const { tsImport } = await import('tsx/esm/api');
+  const loaded = (await tsImport(pathToFileURL(filepath).href, import.meta.url)) as { default?: unknown };
+  return loaded.default ?? loaded;
+};
+
+// cosmiconfig's parse errors carry the file and line ("... at line 3, column 5");
+// we keep its first line and name the file.
+const describeLoadError = (error: unknown): string => {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n').find((line) => line.trim().length > 0)?.trim() ?? 'unreadable';
+};
+
+export const loadConfigFile = async (explicitPath: string | undefined, cwd = process.cwd()): Promise<LoadedConfig> => {
+  const { cosmiconfig } = await import('cosmiconfig');
+  const explorer = cosmiconfig(MODULE_NAME, {
+    searchStrategy: 'project',
+    loaders: { '.ts': loadTypeScriptConfig, '.mts': loadTypeScriptConfig },
+    searchPlaces: [
+      'package.json',
+      '.flowrc',
+      '.flowrc.json',
+      '.flowrc.yaml',
+      '.flowrc.yml',
+      '.flowrc.js',
+      '.flowrc.mjs',
+      '.flowrc.cjs',
+      '.flowrc.ts',
+      '.flowrc.mts',
+      'flow.config.js',
+      'flow.config.mjs',
+      'flow.config.cjs',
+      'flow.config.ts',
+      'flow.config.mts',
+    ],
+  });
+  let result: Awaited<ReturnType<typeof explorer.search>>;
+  try {
+    result = explicitPath === undefined ? await explorer.search(cwd) : await explorer.load(explicitPath);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (explicitPath !== undefined && code === 'ENOENT') {
+      throw new ConfigError(`config file ${explicitPath} (from --config) does not exist; check the path.`, error);
+    }
+    const file = (error as { filepath?: string }).filepath ?? explicitPath ?? 'the config file';
+    throw new ConfigError(`config file ${relative(cwd, file) || file} is malformed: ${describeLoadError(error)}`, error);
+  }
+  if (result === null || result.isEmpty === true) {
+    return { filepath: result?.filepath, label: result ? relative(cwd, result.filepath) : '(none)', config: {} };
+  }
+  const label = relative(cwd, result.filepath) || result.filepath;
+  if (!isPlainObject(result.config)) {
+    throw new ConfigError(`config file ${label} must hold an object of settings (e.g. runner: sequential), got ${typeof result.config}.`);
+  }
+  return { filepath: result.filepath, label, config: result.config };
+};

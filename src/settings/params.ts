@@ -1,0 +1,113 @@
+import type { z } from 'zod';
+import { ParameterError, UsageError } from '../errors.js';
+import { describeValue } from '../util/describe-value.js';
+import { formatSuggestion } from '../util/closest.js';
+import { isPlainObject } from '../util/is-plain-object.js';
+import { describeExpected, expectsString, getObjectShape } from './zod-introspect.js';
+
+/** One parameter value and where it came from, for error messages. */
+export interface ParameterValue {
+  readonly value: unknown;
+  /** The text as typed, for values from the command line or environment. */
+  readonly raw?: string;
+  /** `--param stop=abc`, `--params`, `FLOW_PARAMS`, `.flowrc (flows.etl.params)`... */
+  readonly source: string;
+  /** Shared defaults (the config file's top-level params) may name keys a flow does not take. */
+  readonly shared?: boolean;
+}
+
+export type ParameterInputs = Readonly<Record<string, ParameterValue>>;
+
+// `--param k=v`: v is JSON when it parses as JSON, else the string itself.
+export const parseParamFlag = (text: string): { key: string; value: ParameterValue } => {
+  const equals = text.indexOf('=');
+  if (equals <= 0) {
+    throw new UsageError(
+      `--param ${JSON.stringify(text)} must have the form KEY=VALUE (e.g. --param stop=5); ${equals === 0 ? 'the key is empty' : "there is no '='"}.`,
+    );
+  }
+  const key = text.slice(0, equals);
+  const raw = text.slice(equals + 1);
+  return { key, value: { value: parseLooseJson(raw), raw, source: `--param ${text}` } };
+};
+
+export const parseLooseJson = (raw: string): unknown => {
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return raw;
+  }
+};
+
+// `--params '{"stop": 5}'` or FLOW_PARAMS: a JSON object of parameters.
+export const parseParamsJson = (text: string, source: string): Record<string, ParameterValue> => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${source} must be a JSON object such as '{"stop": 5}': ${(error as Error).message}.`);
+  }
+  if (!isPlainObject(parsed)) {
+    throw new UsageError(`${source} must be a JSON object such as '{"stop": 5}', got ${describeValue(parsed)}.`);
+  }
+  return toParameterInputs(parsed, source);
+};
+
+export const toParameterInputs = (
+  values: Readonly<Record<string, unknown>>,
+  source: string,
+  shared = false,
+): Record<string, ParameterValue> =>
+  Object.fromEntries(Object.entries(values).map(([key, value]) => [key, { value, source, shared }]));
+
+const article = (expected: string): string => (/^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`);
+
+const describeIssue = (issue: z.core.$ZodIssue, inputs: ParameterInputs, shape: Record<string, z.ZodType> | undefined): string => {
+  const key = String(issue.path[0] ?? '');
+  const given = inputs[key];
+  const name = issue.path.length > 0 ? `parameter '${issue.path.map(String).join('.')}'` : 'parameters';
+  const fieldSchema = shape?.[key];
+  const expected = fieldSchema === undefined ? undefined : describeExpected(fieldSchema);
+  if (given === undefined && issue.code === 'invalid_type') {
+    return `${name} is required${expected ? ` (${article(expected)})` : ''}; pass it with --param ${key}=<value>`;
+  }
+  const got = given === undefined ? '' : `, got ${describeValue(given.value)} (from ${given.source})`;
+  if (issue.code === 'invalid_type') {
+    return `${name} must be ${article(issue.expected === 'int' ? 'integer' : String(issue.expected))}${got}`;
+  }
+  return `${name} is invalid: ${issue.message}${got}`;
+};
+
+// The parameters a flow run gets: validated and coerced by the flow's zod
+// schema when it has one, else as given. Throws ParameterError with one line
+// per problem, each naming the parameter, what was expected and where the
+// value came from.
+export const validateParameters = (
+  flowName: string,
+  schema: z.ZodType | undefined,
+  inputs: ParameterInputs,
+): Record<string, unknown> => {
+  const shape = schema === undefined ? undefined : getObjectShape(schema);
+  const values: Record<string, unknown> = {};
+  for (const [key, input] of Object.entries(inputs)) {
+    if (shape !== undefined && !Object.hasOwn(shape, key)) {
+      if (input.shared === true) {
+        continue;
+      }
+      const known = Object.keys(shape);
+      throw new ParameterError(
+        `flow '${flowName}' has no parameter '${key}' (from ${input.source}); its parameters are: ${known.length > 0 ? known.join(', ') : 'none'}${formatSuggestion(key, known)}`,
+      );
+    }
+    const fieldSchema = shape?.[key];
+    values[key] = input.raw !== undefined && fieldSchema !== undefined && expectsString(fieldSchema) ? input.raw : input.value;
+  }
+  if (schema === undefined) {
+    return values;
+  }
+  const result = schema.safeParse(values);
+  if (result.success) {
+    return result.data as Record<string, unknown>;
+  }
+  throw new ParameterError(result.error.issues.map((issue) => describeIssue(issue, inputs, shape)).join('; '));
+};

@@ -1,0 +1,106 @@
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+import { LOG_LEVEL_NAMES } from '../logging/levels.js';
+
+// The one description of every setting. The config file's validation, the
+// FLOW_* variable names, the CLI flags, `flow config` and .flowrc.example
+// (checked by a test) all come from this table.
+
+export interface SettingDescriptor<T> {
+  readonly schema: z.ZodType<T>;
+  /** What a wrong value should have been, in words: "a positive integer". */
+  readonly expected: string;
+  readonly description: string;
+  readonly defaultValue: () => T;
+  /** The example file shows this instead of the computed default (e.g. the core count). */
+  readonly exampleValue?: T;
+  /** The command-line flag that sets it, or null when only files and env do. */
+  readonly flag: string | null;
+  /** May be set per flow under `flows.<name>`. */
+  readonly perFlow: boolean;
+}
+
+const RUNNER_NAMES = ['sequential', 'concurrent', 'parallel'] as const;
+
+const logLevel = z
+  .string()
+  .transform((value) => value.toUpperCase())
+  .pipe(z.enum(LOG_LEVEL_NAMES as [string, ...string[]]));
+
+const jsonObject = z.record(z.string(), z.unknown());
+
+export const SETTINGS = {
+  flowsDir: {
+    schema: z.string().min(1),
+    expected: 'a directory path',
+    description: 'Where `flow run <name>` and `flow ls` look for flow modules, relative to the working directory.',
+    defaultValue: () => 'flows',
+    flag: null,
+    perFlow: false,
+  } satisfies SettingDescriptor<string>,
+  runner: {
+    schema: z.enum(RUNNER_NAMES),
+    expected: "one of 'sequential', 'concurrent', 'parallel'",
+    description: 'The task runner: one task at a time, overlapping on the event loop, or on worker threads.',
+    defaultValue: () => 'concurrent' as const,
+    flag: '--runner',
+    perFlow: true,
+  } satisfies SettingDescriptor<(typeof RUNNER_NAMES)[number]>,
+  workers: {
+    schema: z.number().int().positive(),
+    expected: 'a positive integer',
+    description: "Worker threads of the parallel runner. Default: the machine's available parallelism.",
+    defaultValue: () => availableParallelism(),
+    exampleValue: 4,
+    flag: null,
+    perFlow: true,
+  } satisfies SettingDescriptor<number>,
+  logLevel: {
+    schema: logLevel,
+    expected: `one of ${LOG_LEVEL_NAMES.map((name) => `'${name}'`).join(', ')}`,
+    description: 'The lowest level of log line printed.',
+    defaultValue: () => 'INFO',
+    flag: '--log-level',
+    perFlow: true,
+  } satisfies SettingDescriptor<string>,
+  params: {
+    schema: jsonObject,
+    expected: 'an object of parameter values',
+    description: 'Parameter defaults for every flow (a flow ignores those it does not take).',
+    defaultValue: () => ({}),
+    flag: null,
+    perFlow: true,
+  } satisfies SettingDescriptor<Record<string, unknown>>,
+  concurrencyLimits: {
+    schema: z.record(z.string(), z.number().int().positive()),
+    expected: 'an object of tag names to positive integers',
+    description: 'The most task runs with a given tag that may run at once, e.g. { "db": 2 }.',
+    defaultValue: () => ({}),
+    flag: null,
+    perFlow: false,
+  } satisfies SettingDescriptor<Record<string, number>>,
+  storeDir: {
+    schema: z.string().min(1),
+    expected: 'a directory path',
+    description: 'Where cached and persisted results are kept, relative to the working directory.',
+    defaultValue: () => '.flow',
+    flag: null,
+    perFlow: false,
+  } satisfies SettingDescriptor<string>,
+} as const;
+
+export type SettingKey = keyof typeof SETTINGS;
+
+export type Settings = {
+  readonly [K in SettingKey]: (typeof SETTINGS)[K] extends SettingDescriptor<infer T> ? T : never;
+};
+
+export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[];
+
+export const PER_FLOW_KEYS = SETTING_KEYS.filter((key) => SETTINGS[key].perFlow);
+
+/** The keys a config file may have at its top level. */
+export const CONFIG_FILE_KEYS: readonly string[] = [...SETTING_KEYS, 'flows'];
+
+// FLOW_LOG_LEVEL for logLevel: the variable name is derived from the key.
+export const toEnvName = (key: string): string => `FLOW_${key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;

@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import { relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// Where flowrun's own code lives: frames from here are skipped when finding
+// the user's module that called task() or flow().
+const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+// `at fn (file:///x.ts:5:27)` or `at file:///x.ts:5:27`: the location without line and column.
+const getFrameLocation = (line: string): string | undefined => {
+  const trimmed = line.trim();
+  const inParentheses = trimmed.endsWith(')') ? trimmed.slice(trimmed.lastIndexOf('(') + 1, -1) : trimmed.replace(/^at /, '');
+  const match = /^(.*):\d+:\d+$/.exec(inParentheses);
+  const location = match?.[1];
+  return location !== undefined && (location.startsWith('file://') || location.startsWith('/')) ? location : undefined;
+};
+
+/** The file URL of the first module outside flowrun on the current stack. */
+export const findCallerModule = (): string | undefined => {
+  const stack = new Error().stack ?? '';
+  for (const line of stack.split('\n').slice(1)) {
+    const location = getFrameLocation(line);
+    if (location === undefined) {
+      continue;
+    }
+    const path = location.startsWith('file://') ? fileURLToPath(location) : location;
+    if (isInsideFlowrun(path)) {
+      continue;
+    }
+    return location.startsWith('file://') ? location : `file://${path}`;
+  }
+  return undefined;
+};
+
+const isInsideFlowrun = (path: string): boolean => {
+  const fromRoot = relative(PACKAGE_ROOT, path);
+  return fromRoot.startsWith(`src${sep}`) || fromRoot.startsWith(`dist${sep}`);
+};
+
+// The stable key of a task: its module (relative to the working directory,
+// so it reads the same on every machine) and its name.
+export const createTaskKey = (moduleUrl: string | undefined, name: string): string => {
+  if (moduleUrl === undefined) {
+    return `<unknown>:${name}`;
+  }
+  const path = moduleUrl.startsWith('file://') ? fileURLToPath(moduleUrl) : moduleUrl;
+  return `${relative(process.cwd(), path).split(sep).join('/')}:${name}`;
+};
+
+// The 8 hex characters of task run names (`print_values-0bb9a2c3-0`): Prefect
+// 2 took them from an MD5 of the task's key; so do we.
+export const hashTaskKey = (key: string): string => createHash('md5').update(key).digest('hex').slice(0, 8);

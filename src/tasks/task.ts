@@ -1,0 +1,119 @@
+import { callTask, submitTask } from '../engine/task-submission.js';
+import type { TaskFuture } from '../futures/task-future.js';
+import { expandMapArguments } from './map.js';
+import { resolveTaskOptions, type ResolvedTaskOptions, type SubmitOptions, type TaskOptions } from './options.js';
+import { createTaskKey, findCallerModule, hashTaskKey } from './task-key.js';
+import type { Unmapped } from './unmapped.js';
+
+/** A value, or a future of it, or an array or plain object holding futures of its parts. */
+export type MaybeFuture<T> =
+  | T
+  | TaskFuture<T>
+  | (T extends readonly (infer Item)[]
+      ? MaybeFuture<Item>[]
+      : T extends (...args: never[]) => unknown
+        ? never
+        : T extends object
+          ? { [K in keyof T]: MaybeFuture<T[K]> }
+          : never);
+
+/** A task's parameters, each of which may be given as a future. */
+export type FuturableArgs<Args extends unknown[]> = { [K in keyof Args]: MaybeFuture<Args[K]> };
+
+/** `.map()` arguments: an iterable of values per parameter, or one value for every run. */
+export type MapArgs<Args extends unknown[]> = {
+  [K in keyof Args]: Iterable<MaybeFuture<Args[K]>> | Unmapped<MaybeFuture<Args[K]>>;
+};
+
+const TASK_BRAND = Symbol.for('flowrun.Task');
+
+/** A task made by `task()`: call it, `.submit()` it, `.map()` it. */
+export interface Task<Args extends unknown[] = unknown[], R = unknown> {
+  /** Runs the task now, as a task run of the current flow, and gives its result. */
+  (...args: FuturableArgs<Args>): Promise<R>;
+  /** Hands a run to the flow's task runner; returns its future at once. */
+  submit(...args: FuturableArgs<Args>): TaskFuture<R>;
+  /** Submits one run per item of the iterable arguments. */
+  map(...args: MapArgs<Args>): TaskFuture<R>[];
+  /** A copy of this task with other options (Prefect's with_options); `waitFor` applies to its submissions. */
+  with(options: TaskOptions<Args> & SubmitOptions): Task<Args, R>;
+  readonly name: string;
+  /** The stable key: the defining module and the name. */
+  readonly key: string;
+  readonly keyHash: string;
+  /** The module that defined the task (a file URL), where known. */
+  readonly moduleUrl: string | undefined;
+  readonly options: ResolvedTaskOptions<Args>;
+  readonly fn: (...args: Args) => R | Promise<R>;
+  readonly logPrints: boolean | undefined;
+}
+
+type TaskFunction<Args extends unknown[], R> = (...args: Args) => R;
+
+interface TaskParts<Args extends unknown[], R> {
+  readonly fn: TaskFunction<Args, R>;
+  readonly options: ResolvedTaskOptions<Args>;
+  readonly moduleUrl: string | undefined;
+  readonly key: string;
+  readonly waitFor: readonly unknown[];
+}
+
+const buildTask = <Args extends unknown[], R>(parts: TaskParts<Args, Awaited<R>>): Task<Args, Awaited<R>> => {
+  const { fn, options, moduleUrl, key, waitFor } = parts;
+  const core = {
+    key,
+    keyHash: hashTaskKey(key),
+    moduleUrl,
+    options,
+    fn,
+    logPrints: options.logPrints,
+  };
+  const call = (...args: unknown[]): Promise<Awaited<R>> => callTask(submittable, args);
+  // A function's own `name` is read-only to assignment; define it instead.
+  Object.defineProperty(call, 'name', { value: options.name });
+  const submittable = Object.assign(call, core) as unknown as Parameters<typeof submitTask>[0];
+  return Object.assign(call, {
+    [TASK_BRAND]: true,
+    submit: (...args: unknown[]) => submitTask<Awaited<R>>(submittable, args, waitFor),
+    map: (...args: unknown[]) =>
+      expandMapArguments(options.name, args).map((runArgs) => submitTask<Awaited<R>>(submittable, runArgs, waitFor)),
+    with: (overrides: TaskOptions<Args> & SubmitOptions) => {
+      const { waitFor: nextWaitFor, ...taskOverrides } = overrides;
+      return buildTask<Args, R>({
+        ...parts,
+        options: resolveTaskOptions({ ...options, ...taskOverrides }, options.name),
+        waitFor: nextWaitFor ?? waitFor,
+      });
+    },
+  }) as unknown as Task<Args, Awaited<R>>;
+};
+
+/**
+ * Makes a task of a function: `task(fn)`, `task(name, fn)` or `task(options, fn)`.
+ * Define tasks at the top level of a module: their key is where they are defined.
+ */
+export function task<Args extends unknown[], R>(fn: TaskFunction<Args, R>): Task<Args, Awaited<R>>;
+export function task<Args extends unknown[], R>(name: string, fn: TaskFunction<Args, R>): Task<Args, Awaited<R>>;
+export function task<Args extends unknown[], R>(options: TaskOptions<Args>, fn: TaskFunction<Args, R>): Task<Args, Awaited<R>>;
+export function task<Args extends unknown[], R>(
+  first: TaskFunction<Args, R> | string | TaskOptions<Args>,
+  second?: TaskFunction<Args, R>,
+): Task<Args, Awaited<R>> {
+  const fn = typeof first === 'function' ? first : second;
+  if (typeof fn !== 'function') {
+    throw new TypeError(`task() expects a function, as task(fn), task(name, fn) or task(options, fn); got ${typeof fn}.`);
+  }
+  const rawOptions: TaskOptions<Args> = typeof first === 'string' ? { name: first } : typeof first === 'object' ? first : {};
+  const options = resolveTaskOptions(rawOptions, fn.name || 'task');
+  const moduleUrl = findCallerModule();
+  return buildTask<Args, R>({
+    fn: fn as TaskFunction<Args, Awaited<R>>,
+    options,
+    moduleUrl,
+    key: createTaskKey(moduleUrl, options.name),
+    waitFor: [],
+  });
+}
+
+export const isTask = (value: unknown): value is Task =>
+  typeof value === 'function' && (value as unknown as Record<symbol, unknown>)[TASK_BRAND] === true;
