@@ -1,7 +1,8 @@
 // A flow whose task fails: the task ends Failed with its stack in the log,
 // the task that needs its result never runs (NotReady), an independent task
-// still completes, and the flow run ends Failed('2/3 states failed.') with
-// exit status 1, so cron and CI see it.
+// still completes, and the flow run ends Failed('1/3 states failed.') (as in
+// Prefect, NotReady counts as not final rather than failed) with exit
+// status 1, so cron and CI see it.
 import { flow, task } from 'flowrun';
 
 export const checkDisk = task('check_disk', () => {

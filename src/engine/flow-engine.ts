@@ -12,6 +12,7 @@ import { getFlowRunContext, runInContext, type ChildRun, type FlowRunContext } f
 import { returnValueToState } from './final-state.js';
 import { finishFlowRun } from './flow-run-state.js';
 import { renderNameTemplate } from './name-template.js';
+import { installPrintCapture } from './print-capture.js';
 import { generateFlowRunName } from './run-names.js';
 import type { FlowRun } from './runs.js';
 import { getRuntime, type Runtime } from './runtime.js';
@@ -112,6 +113,9 @@ export const runFlow = async (
     children: [],
     liveTaskRuns: new Set(),
   };
+  if (context.logPrints) {
+    installPrintCapture();
+  }
   registerActiveFlowRun(context);
   try {
     await runner.start();

@@ -80,7 +80,8 @@ const executeTaskFunction = async (
     installPrintCapture();
   }
   try {
-    const result = await runInContext(context, () => (task.fn as (...values: unknown[]) => unknown)(...args));
+    const fn = task.fn as (...values: unknown[]) => unknown;
+    const result = await runInContext(context, () => fn(...args));
     return Completed({ data: result, timestamp: flow.runtime.now() });
   } catch (error) {
     const { reporter } = flow.runtime;

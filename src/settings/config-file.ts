@@ -25,11 +25,23 @@ const loadTypeScriptConfig = async (filepath: string): Promise<unknown> => {
   return loaded.default ?? loaded;
 };
 
-// cosmiconfig's parse errors carry the file and line ("... at line 3, column 5");
-// we keep its first line and name the file.
-const describeLoadError = (error: unknown): string => {
+// One line from a parse error, with the line (and column) where it is:
+// js-yaml gives `reason` and `mark`; parse-json a message and a code frame
+// whose `>` marks the line.
+export const describeLoadError = (error: unknown): string => {
+  const { reason, mark } = error as { reason?: string; mark?: { line: number; column: number } };
+  if (typeof reason === 'string' && mark !== undefined) {
+    return `${reason} at line ${mark.line + 1}, column ${mark.column + 1}`;
+  }
   const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n').find((line) => line.trim().length > 0)?.trim() ?? 'unreadable';
+  const lines = message.split('\n');
+  const marked = lines.map((line) => /^>\s*(\d+)\s*\|/.exec(line)?.[1]).find((line) => line !== undefined);
+  const detail =
+    lines
+      .map((line) => line.trim())
+      .find((line) => line.length > 0 && !/^(?:JSON|YAML) Error in /.test(line) && !/^[>|\d]/.test(line)) ?? 'unreadable';
+  const withoutEcho = detail.replace(/ while parsing .*$/, '');
+  return marked === undefined ? withoutEcho : `${withoutEcho} (line ${marked})`;
 };
 
 export const loadConfigFile = async (explicitPath: string | undefined, cwd = process.cwd()): Promise<LoadedConfig> => {

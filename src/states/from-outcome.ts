@@ -1,3 +1,4 @@
+import { trimOwnFrames } from '../util/own-files.js';
 import { Cancelled, Completed, Crashed, Failed, isFinal, type State } from './state.js';
 
 // `Error: disk on fire`: the exception as Prefect's format_exception renders it.
@@ -18,9 +19,10 @@ export const formatException = (error: unknown): string => {
   return `Thrown value: ${rendered}`;
 };
 
-// The stack when there is one (user code errors are logged with it, as Prefect does).
+// The stack when there is one (user code errors are logged with it, as
+// Prefect does), down to the user's outermost frame.
 export const formatExceptionWithStack = (error: unknown): string =>
-  error instanceof Error && error.stack ? error.stack : formatException(error);
+  error instanceof Error && error.stack ? trimOwnFrames(error.stack) : formatException(error);
 
 // User code raised: Failed, with the message Prefect uses for tasks
 // ('Task run encountered an exception Error: boom') or flows

@@ -1,19 +1,7 @@
 import { createHash } from 'node:crypto';
 import { relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-// Where flowrun's own code lives: frames from here are skipped when finding
-// the user's module that called task() or flow().
-const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-// `at fn (file:///x.ts:5:27)` or `at file:///x.ts:5:27`: the location without line and column.
-const getFrameLocation = (line: string): string | undefined => {
-  const trimmed = line.trim();
-  const inParentheses = trimmed.endsWith(')') ? trimmed.slice(trimmed.lastIndexOf('(') + 1, -1) : trimmed.replace(/^at /, '');
-  const match = /^(.*):\d+:\d+$/.exec(inParentheses);
-  const location = match?.[1];
-  return location !== undefined && (location.startsWith('file://') || location.startsWith('/')) ? location : undefined;
-};
+import { getFrameLocation, isFlowrunFile } from '../util/own-files.js';
 
 /** The file URL of the first module outside flowrun on the current stack. */
 export const findCallerModule = (): string | undefined => {
@@ -24,17 +12,12 @@ export const findCallerModule = (): string | undefined => {
       continue;
     }
     const path = location.startsWith('file://') ? fileURLToPath(location) : location;
-    if (isInsideFlowrun(path)) {
+    if (isFlowrunFile(path)) {
       continue;
     }
     return location.startsWith('file://') ? location : `file://${path}`;
   }
   return undefined;
-};
-
-const isInsideFlowrun = (path: string): boolean => {
-  const fromRoot = relative(PACKAGE_ROOT, path);
-  return fromRoot.startsWith(`src${sep}`) || fromRoot.startsWith(`dist${sep}`);
 };
 
 // The stable key of a task: its module (relative to the working directory,

@@ -84,7 +84,9 @@ export const runCommand = async (spec: string, options: RunCommandOptions, world
   for (const warning of settings.warnings) {
     reporter.log({ kind: 'message', time: Date.now(), level: LOG_LEVELS.WARNING, source: { kind: 'logger', name: 'flowrun.settings' }, text: warning });
   }
-  if (world.stderr.isTTY === true) {
+  // A terminal that reports no width (some pseudo-terminals) cannot host a
+  // spinner: ora would compute an endless number of lines to clear.
+  if (world.stderr.isTTY === true && (world.stderr.columns ?? 0) > 0) {
     const { startSpinner } = await import('../../logging/spinner.js');
     reporter.attachSpinner(await startSpinner(world.stderr, reporter.describeCounts()));
   }

@@ -1,0 +1,206 @@
+// Bad input to `flow` (API.md section 3): an unknown flow, a wrong parameter,
+// a bad flag, a broken flow module or config file, a bad FLOW_* variable.
+// Each must exit 2 with one line on stderr that starts with `error: ` and
+// names the culprit, no stack trace (unless --debug), and no flow run.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { FIXTURES, runCli, type CliResult, type RunCliOptions } from '../helpers/run-cli.js';
+
+const TYPED = 'test/fixtures/params/typed.ts';
+const THROWS_ON_IMPORT = 'test/fixtures/broken/throws-on-import.ts';
+
+const STACK_FRAME = /^\s+at /m;
+
+// A flow module whose line 3 is a syntax error. It is written to a temporary
+// directory rather than kept under test/fixtures/, because tsconfig.json
+// type-checks everything under test/ and would reject it.
+const SYNTAX_ERROR_SOURCE = `import { flow } from 'flowrun';
+
+const x = ;
+
+export default flow({ name: 'syntax-error' }, async () => {
+  console.log(x);
+});
+`;
+
+const nonEmptyLines = (text: string): string[] => text.split('\n').filter((line) => line.trim().length > 0);
+
+const show = (result: CliResult): string => `exit ${String(result.code)}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`;
+
+/** Asserts a rejected command line and returns its one error line. */
+const assertBadInput = (result: CliResult): string => {
+  assert.equal(result.code, 2, show(result));
+  const lines = nonEmptyLines(result.stderr);
+  assert.equal(lines.length, 1, `expected exactly one line on stderr\n${show(result)}`);
+  const line = lines[0] ?? '';
+  assert.match(line, /^error: \S/, show(result));
+  assert.doesNotMatch(result.stderr, STACK_FRAME, `no stack trace expected\n${show(result)}`);
+  assert.doesNotMatch(`${result.stdout}${result.stderr}`, /Created flow run/, `the run must not start\n${show(result)}`);
+  assert.equal(result.stdout, '', `nothing expected on stdout\n${show(result)}`);
+  return line;
+};
+
+const badInput = async (args: readonly string[], options?: RunCliOptions): Promise<string> =>
+  assertBadInput(await runCli(args, options));
+
+const assertIncludesAll = (line: string, parts: readonly string[]): void => {
+  for (const part of parts) {
+    assert.ok(line.includes(part), `expected ${JSON.stringify(part)} in:\n${line}`);
+  }
+};
+
+describe('flow: bad input is one clear line and exit status 2', { concurrency: true }, () => {
+  describe('unknown flows and flow files', { concurrency: true }, () => {
+    it('names an unknown flow name', async () => {
+      const line = await badInput(['run', 'no-such-flow']);
+      assertIncludesAll(line, ["'no-such-flow'"]);
+      assert.match(line, /unknown flow/);
+    });
+
+    it('suggests the flow a misspelt name is close to', async () => {
+      const line = await badInput(['run', 'parallel-executon']);
+      assertIncludesAll(line, ["'parallel-executon'", 'parallel-execution']);
+      assert.match(line, /did you mean 'parallel-execution'/);
+    });
+
+    it('names a flow file that does not exist', async () => {
+      const line = await badInput(['run', 'nope/missing.ts']);
+      assertIncludesAll(line, ['nope/missing.ts', 'does not exist']);
+    });
+
+    it('names a missing export of path:export and lists the exports there are', async () => {
+      const line = await badInput(['run', `${TYPED}:nope`]);
+      assertIncludesAll(line, [TYPED, "'nope'", 'default']);
+      assert.match(line, /exports: default\b/);
+    });
+  });
+
+  describe('flow modules that do not load', { concurrency: true }, () => {
+    let project = '';
+
+    before(async () => {
+      project = await mkdtemp(join(tmpdir(), 'flowrun-bad-input-'));
+      await writeFile(join(project, 'package.json'), '{"type": "module"}\n');
+      await writeFile(join(project, 'syntax-error.ts'), SYNTAX_ERROR_SOURCE);
+    });
+
+    after(async () => {
+      await rm(project, { recursive: true, force: true });
+    });
+
+    it('names the file and line of a syntax error', async () => {
+      const line = await badInput(['run', 'syntax-error.ts'], { cwd: project });
+      assertIncludesAll(line, ['syntax-error.ts:3:']);
+      assert.match(line, /syntax error/);
+    });
+
+    it('names the file and the exception of a module that throws on import', async () => {
+      const line = await badInput(['run', THROWS_ON_IMPORT]);
+      assertIncludesAll(line, [THROWS_ON_IMPORT, 'kaboom at import']);
+    });
+
+    it('shows the stack of a module that throws on import with --debug, still exit 2', async () => {
+      const result = await runCli(['run', THROWS_ON_IMPORT, '--debug']);
+      assert.equal(result.code, 2, show(result));
+      const [first = ''] = nonEmptyLines(result.stderr);
+      assert.match(first, /^error: /, show(result));
+      assertIncludesAll(first, [THROWS_ON_IMPORT, 'kaboom at import']);
+      assert.match(result.stderr, STACK_FRAME, `a stack trace expected with --debug\n${show(result)}`);
+      // The stack reaches the line of the user's module that threw.
+      assert.match(result.stderr, /throws-on-import\.ts:4:\d+/, show(result));
+      assert.doesNotMatch(`${result.stdout}${result.stderr}`, /Created flow run/, show(result));
+    });
+  });
+
+  describe('parameters', { concurrency: true }, () => {
+    it('names a parameter of the wrong type, what it must be and where the value came from', async () => {
+      const line = await badInput(['run', TYPED, '--param', 'stop=abc']);
+      assertIncludesAll(line, ["'stop'", 'number', '"abc"', '--param stop=abc']);
+    });
+
+    it('names a missing required parameter', async () => {
+      const line = await badInput(['run', TYPED]);
+      assertIncludesAll(line, ["'stop'", 'required']);
+    });
+
+    it('names a parameter the flow does not take and lists those it does', async () => {
+      const line = await badInput(['run', TYPED, '--param', 'stop=1', '--param', 'nope=1']);
+      assertIncludesAll(line, ["'nope'", 'stop', 'label']);
+      assert.match(line, /parameters are: .*\bstop\b/);
+    });
+
+    it('rejects --param without "=" and shows the KEY=VALUE form', async () => {
+      const line = await badInput(['run', TYPED, '--param', 'stop']);
+      assertIncludesAll(line, ['--param', 'stop', 'KEY=VALUE']);
+    });
+
+    it('rejects --params that is JSON but not an object', async () => {
+      const line = await badInput(['run', TYPED, '--params', '[1]']);
+      assertIncludesAll(line, ['--params', 'JSON object', '[1]']);
+    });
+
+    it('rejects --params that is not JSON', async () => {
+      const line = await badInput(['run', TYPED, '--params', '{bad']);
+      assertIncludesAll(line, ['--params', 'JSON object']);
+    });
+  });
+
+  describe('flags and commands', { concurrency: true }, () => {
+    it('names an unknown --runner and lists the runners', async () => {
+      const line = await badInput(['run', TYPED, '--param', 'stop=1', '--runner', 'fast']);
+      assertIncludesAll(line, ['--runner', 'fast', 'sequential', 'concurrent', 'parallel']);
+    });
+
+    it('says the parallel runner is not available yet', async () => {
+      const line = await badInput(['run', TYPED, '--param', 'stop=1', '--runner', 'parallel']);
+      assertIncludesAll(line, ["'parallel'", '--runner', 'sequential', 'concurrent']);
+      assert.match(line, /not available/);
+    });
+
+    it('names an unknown option and suggests --param', async () => {
+      const line = await badInput(['run', TYPED, '--parm', 'stop=1']);
+      assertIncludesAll(line, ["'--parm'", '--param?']);
+      assert.match(line, /unknown option/);
+    });
+
+    it('names an unknown command', async () => {
+      const line = await badInput(['frob']);
+      assertIncludesAll(line, ["'frob'"]);
+      assert.match(line, /unknown command/);
+    });
+  });
+
+  describe('config files', { concurrency: true }, () => {
+    it('names a malformed JSON config file and the line of the error', async () => {
+      const line = await badInput(['run', 'hello'], { cwd: join(FIXTURES, 'config-bad-json') });
+      assertIncludesAll(line, ['.flowrc.json', 'malformed']);
+      assert.match(line, /\bline 2\b/);
+    });
+
+    it('names a malformed YAML config file and the line of the error', async () => {
+      const line = await badInput(['run', 'hello'], { cwd: join(FIXTURES, 'config-bad-yaml') });
+      assertIncludesAll(line, ['.flowrc', 'malformed']);
+      assert.match(line, /\bline 3\b/);
+    });
+
+    it('names a config value of the wrong type, its file and what it must be', async () => {
+      const line = await badInput(['run', 'hello'], { cwd: join(FIXTURES, 'config-bad-value') });
+      assertIncludesAll(line, ['.flowrc.json', 'workers', 'positive integer', '"abc"']);
+    });
+  });
+
+  describe('environment variables', { concurrency: true }, () => {
+    it('names an invalid FLOW_RUNNER and lists the runners', async () => {
+      const line = await badInput(['run', TYPED, '--param', 'stop=1'], { env: { FLOW_RUNNER: 'fast' } });
+      assertIncludesAll(line, ['FLOW_RUNNER', 'fast', 'sequential', 'concurrent', 'parallel']);
+    });
+
+    it('names an invalid FLOW_LOG_LEVEL and lists the levels', async () => {
+      const line = await badInput(['run', TYPED, '--param', 'stop=1'], { env: { FLOW_LOG_LEVEL: 'loud' } });
+      assertIncludesAll(line, ['FLOW_LOG_LEVEL', 'loud', 'DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL']);
+    });
+  });
+});

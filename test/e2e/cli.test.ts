@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { FLOW_BIN, FIXTURES, REPO_ROOT, runCli } from '../helpers/run-cli.js';
+
+const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+
+describe('flow ls, config, --help, --version', { concurrency: true }, () => {
+  it('lists the flows in flowsDir with each parameter, its type, default and whether it is required', async () => {
+    const result = await runCli(['ls']);
+    assert.equal(result.code, 0, result.stderr);
+    const lines = result.stdout.trimEnd().split('\n');
+    const at = lines.indexOf('parallel-execution  (flows/parallel-execution.ts)');
+    assert.ok(at >= 0, result.stdout);
+    assert.match(lines[at + 1] ?? '', /^ {4}stop {2}number {2}required$/);
+    for (const name of ['print-values', 'async-values', 'failing-task']) {
+      assert.ok(lines.includes(`${name}  (flows/${name}.ts)`), result.stdout);
+    }
+    const fixture = await runCli(['ls'], { env: { FLOW_FLOWS_DIR: 'test/fixtures/flows' } });
+    assert.equal(fixture.code, 0, fixture.stderr);
+    assert.match(fixture.stdout, /^greet {2}\(test\/fixtures\/flows\/greet\.ts\)\n {4}name {2}string {2}required$/m);
+    assert.match(fixture.stdout, /^shout {2}\(test\/fixtures\/flows\/greet\.ts:shout\)$/m);
+  });
+
+  it('shows each resolved setting and where it came from', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'flowrun-config-'));
+    try {
+      writeFileSync(join(project, 'package.json'), '{"type": "module"}');
+      writeFileSync(join(project, '.flowrc.yaml'), 'runner: sequential\nlogLevel: warning\nflows:\n  etl:\n    runner: concurrent\n');
+      const result = await runCli(['config'], { cwd: project, env: { FLOW_LOG_LEVEL: 'debug' } });
+      assert.equal(result.code, 0, result.stderr);
+      const lines = result.stdout.trimEnd().split('\n');
+      assert.equal(lines[0], 'config file: .flowrc.yaml');
+      assert.ok(lines.includes('runner            = "sequential" (from .flowrc.yaml)'), result.stdout);
+      assert.ok(lines.includes('logLevel          = "DEBUG" (from FLOW_LOG_LEVEL)'), result.stdout);
+      assert.ok(lines.includes('flowsDir          = "flows" (from default)'), result.stdout);
+      const withFlag = await runCli(['config', '--runner', 'concurrent'], { cwd: project });
+      assert.ok(withFlag.stdout.includes('runner            = "concurrent" (from --runner)'), withFlag.stdout);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
+
+  it('has help with examples on every command, and a version', async () => {
+    const [top, run, ls, config, version] = await Promise.all([
+      runCli(['--help']),
+      runCli(['run', '--help']),
+      runCli(['ls', '--help']),
+      runCli(['config', '--help']),
+      runCli(['--version']),
+    ]);
+    for (const result of [top, run, ls, config]) {
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /\nExamples:\n {2}\$ flow /);
+    }
+    assert.match(top.stdout, /run \[options\] <flow>/);
+    for (const flag of ['--param <key=value>', '--params <json>', '--runner <name>', '--log-level <level>', '--config <path>', '--no-color', '--debug']) {
+      assert.ok(run.stdout.includes(flag), `flow run --help lacks ${flag}`);
+    }
+    assert.equal(version.stdout, `${manifest.version}\n`);
+  });
+
+  it('starts `flow --help` without loading ora, execa, piscina, cosmiconfig, tsx or zod', () => {
+    const traceDir = mkdtempSync(join(tmpdir(), 'flowrun-trace-'));
+    const traceFile = join(traceDir, 'modules.txt');
+    try {
+      writeFileSync(traceFile, '');
+      const result = spawnSync(process.execPath, ['--import', join(REPO_ROOT, 'test/helpers/trace-imports.mjs'), FLOW_BIN, '--help'], {
+        env: { ...process.env, FLOWRUN_TRACE_FILE: traceFile },
+        encoding: 'utf8',
+      });
+      assert.equal(result.status, 0, result.stderr);
+      const loaded = readFileSync(traceFile, 'utf8');
+      assert.match(loaded, /node_modules\/commander\//, 'the trace must see the modules that are loaded');
+      for (const heavy of ['ora', 'execa', 'piscina', 'cosmiconfig', 'tsx', 'zod', 'chalk']) {
+        assert.ok(!loaded.includes(`/node_modules/${heavy}/`), `flow --help loaded ${heavy}`);
+      }
+    } finally {
+      rmSync(traceDir, { recursive: true, force: true });
+    }
+  });
+
+  it('shows a spinner on a terminal only, and leaves no trace of it when the run ends', { skip: !hasScript() }, () => {
+    // `script` gives the CLI a pseudo-terminal of 100 columns.
+    const result = spawnSync('script', ['-qfec', `stty cols 100 rows 30; ${process.execPath} ${FLOW_BIN} run print-values`, '/dev/null'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, NO_COLOR: '1', CI: undefined } as NodeJS.ProcessEnv,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    assert.equal(result.status, 0, result.stdout);
+    const output = result.stdout;
+    assert.match(output, /task runs: 2 running, 0 completed, 0 failed/);
+    const lastLine = output.lastIndexOf("Finished in state Completed('All states completed.')");
+    assert.ok(lastLine > 0, output);
+    // The last spinner frame is followed by its erasure (cursor to column 1,
+    // erase the line), and nothing visible comes after it.
+    const afterLastFrame = output.slice(output.lastIndexOf('task runs:'));
+    const erased = afterLastFrame.lastIndexOf('\u001b[1G\u001b[0K');
+    assert.ok(erased > 0, JSON.stringify(afterLastFrame));
+    assert.equal(afterLastFrame.slice(erased).replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').trim(), '');
+    // Every log line arrives whole: no line is split by a spinner frame.
+    const plain = output.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '');
+    assert.equal((plain.match(/\| INFO {4}\| /g) ?? []).length, 11);
+  });
+
+  it('finds a flow anywhere on disk that imports flowrun, without a package.json', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'flowrun-outside-'));
+    try {
+      writeFileSync(
+        join(outside, 'standalone.ts'),
+        "import { flow, task } from 'flowrun';\nconst double = task('double', (x: number): number => x * 2);\nexport default flow({ name: 'standalone' }, async () => { console.log(await double(21)); });\n",
+      );
+      const result = await runCli(['run', join(outside, 'standalone.ts')], { cwd: FIXTURES });
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, '42\n');
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+});
+
+function hasScript(): boolean {
+  return spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
+}

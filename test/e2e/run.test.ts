@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { normaliseLines, normaliseRunNames, runCli } from '../helpers/run-cli.js';
+
+// `flow run` on the seed flows, as a user runs them: exit status, the exact
+// lines of LOGS.md (timestamps and random flow run names normalised), and
+// what the tasks print on stdout.
+
+const HASH = /-[0-9a-f]{8}-(\d+)'/g;
+const withoutHashes = (lines: readonly string[]): string[] => lines.map((line) => line.replace(HASH, "-HASH-$1'"));
+
+describe('flow run', { concurrency: true }, () => {
+  it('runs parallel-execution with the lines a Prefect user knows', async () => {
+    const result = await runCli(['run', 'parallel-execution', '--param', 'stop=5']);
+    assert.equal(result.code, 0, result.stderr);
+    const lines = withoutHashes(normaliseRunNames(normaliseLines(result.stderr)));
+    const expectedStart = [
+      "HH:MM:SS.mmm | INFO    | flowrun.engine - Created flow run '<flow-run-1>' for flow 'parallel-execution'",
+      "HH:MM:SS.mmm | INFO    | Flow run '<flow-run-1>' - Starting 'ConcurrentTaskRunner'; submitted tasks will be run concurrently...",
+      "HH:MM:SS.mmm | INFO    | Flow run '<flow-run-1>' - Created task run 'random_num-HASH-0' for task 'random_num'",
+      "HH:MM:SS.mmm | INFO    | Flow run '<flow-run-1>' - Submitted task run 'random_num-HASH-0' for execution.",
+      "HH:MM:SS.mmm | INFO    | Flow run '<flow-run-1>' - Created task run 'random_num-HASH-1' for task 'random_num'",
+      "HH:MM:SS.mmm | INFO    | Flow run '<flow-run-1>' - Submitted task run 'random_num-HASH-1' for execution.",
+      "HH:MM:SS.mmm | INFO    | Flow run '<flow-run-1>' - Created task run 'random_num-HASH-2' for task 'random_num'",
+      "HH:MM:SS.mmm | INFO    | Flow run '<flow-run-1>' - Submitted task run 'random_num-HASH-2' for execution.",
+      "HH:MM:SS.mmm | INFO    | Flow run '<flow-run-1>' - Created task run 'sum_numbers-HASH-0' for task 'sum_numbers'",
+      "HH:MM:SS.mmm | INFO    | Flow run '<flow-run-1>' - Submitted task run 'sum_numbers-HASH-0' for execution.",
+    ];
+    assert.deepEqual(lines.slice(0, expectedStart.length), expectedStart);
+    assert.deepEqual(lines.slice(expectedStart.length).sort(), [
+      "HH:MM:SS.mmm | INFO    | Flow run '<flow-run-1>' - Finished in state Completed('All states completed.')",
+      "HH:MM:SS.mmm | INFO    | Task run 'random_num-HASH-0' - Finished in state Completed()",
+      "HH:MM:SS.mmm | INFO    | Task run 'random_num-HASH-1' - Finished in state Completed()",
+      "HH:MM:SS.mmm | INFO    | Task run 'random_num-HASH-2' - Finished in state Completed()",
+      "HH:MM:SS.mmm | INFO    | Task run 'sum_numbers-HASH-0' - Finished in state Completed()",
+    ]);
+    assert.match(lines.at(-1) ?? '', /Flow run '<flow-run-1>' - Finished in state Completed\('All states completed\.'\)$/);
+    const stdout = result.stdout.trim().split('\n');
+    const numbers = stdout.slice(0, 3).map((line) => Number(/^Your number is (\d)$/.exec(line)?.[1]));
+    assert.equal(numbers.length, 3);
+    for (const number of numbers) {
+      assert.ok(number >= 0 && number < 5, stdout.join('\n'));
+    }
+    assert.equal(stdout[3], String(numbers.reduce((a, b) => a + b, 0)));
+    assert.match(result.stderr, /Created flow run '[a-z]+-[a-z]+' for flow/);
+  });
+
+  it('ends a flow whose task fails Failed, with the stack, NotReady downstream and exit 1', async () => {
+    const result = await runCli(['run', 'failing-task']);
+    assert.equal(result.code, 1, result.stderr);
+    const lines = withoutHashes(normaliseRunNames(normaliseLines(result.stderr)));
+    const exceptionAt = lines.indexOf("HH:MM:SS.mmm | ERROR   | Task run 'check_disk-HASH-0' - Encountered exception during execution:");
+    assert.ok(exceptionAt > 0, lines.join('\n'));
+    assert.equal(lines[exceptionAt + 1], 'Error: disk on fire');
+    assert.match(lines[exceptionAt + 2] ?? '', /^ {4}at .*flows\/failing-task\.ts:\d+:\d+\)?$/);
+    assert.ok(lines.includes("HH:MM:SS.mmm | ERROR   | Task run 'check_disk-HASH-0' - Finished in state Failed('Task run encountered an exception Error: disk on fire')"));
+    assert.ok(
+      lines.includes(
+        `HH:MM:SS.mmm | ERROR   | Task run 'report-HASH-0' - Finished in state NotReady("Upstream task run 'check_disk-HASH-0' did not reach a 'COMPLETED' state.", type=PENDING)`,
+      ),
+      lines.join('\n'),
+    );
+    assert.ok(lines.includes("HH:MM:SS.mmm | INFO    | Task run 'say_hello-HASH-0' - Finished in state Completed()"));
+    assert.equal(lines.at(-1), "HH:MM:SS.mmm | ERROR   | Flow run '<flow-run-1>' - Finished in state Failed('1/3 states failed.')");
+    assert.equal(result.stdout, 'hello, world\n');
+    assert.ok(!result.stdout.includes('disk status'), 'the NotReady task must not run');
+  });
+
+  it('runs print-values one task at a time with --runner sequential, and overlapping by default', async () => {
+    const [sequential, concurrent] = await Promise.all([
+      runCli(['run', 'print-values', '--runner', 'sequential']),
+      runCli(['run', 'print-values']),
+    ]);
+    assert.equal(sequential.code, 0, sequential.stderr);
+    assert.equal(concurrent.code, 0, concurrent.stderr);
+    assert.equal(sequential.stdout, 'AAAA\nAAAA\nAAAA\nAAAA\nBBBB\nBBBB\nBBBB\nBBBB\n');
+    const concurrentLines = concurrent.stdout.trim().split('\n');
+    assert.deepEqual([...concurrentLines].sort(), ['AAAA', 'AAAA', 'AAAA', 'AAAA', 'BBBB', 'BBBB', 'BBBB', 'BBBB']);
+    assert.notEqual(concurrentLines.slice(0, 4).join(), 'AAAA,AAAA,AAAA,AAAA', 'concurrent runs interleave');
+    const sequentialLines = normaliseLines(sequential.stderr);
+    assert.match(sequentialLines[1] ?? '', /Starting 'SequentialTaskRunner'; submitted tasks will be run sequentially\.\.\.$/);
+    // Sequential: each run is announced when it starts, after the one before it finished.
+    const firstFinished = sequentialLines.findIndex((line) => line.includes("print_values-") && line.includes('Finished in state'));
+    const secondExecuting = sequentialLines.findIndex((line) => /Executing 'print_values-[0-9a-f]{8}-1' immediately\.\.\.$/.test(line));
+    assert.ok(firstFinished > 0 && secondExecuting > firstFinished, sequentialLines.join('\n'));
+  });
+
+  it('runs async-values: a direct await, then two task runs at once', async () => {
+    const result = await runCli(['run', 'async-values']);
+    assert.equal(result.code, 0, result.stderr);
+    const stdout = result.stdout.trim().split('\n');
+    assert.deepEqual(stdout.slice(0, 2), ['1', '2']);
+    assert.deepEqual([...stdout.slice(2)].sort(), ['6', '7', '8', '9', 'a', 'b', 'c', 'd']);
+    assert.notEqual(stdout.slice(2, 6).join(''), 'abcd', 'the two Promise.all runs interleave');
+    const executing = normaliseLines(result.stderr).filter((line) => line.includes('immediately...'));
+    assert.equal(executing.length, 3);
+  });
+
+  it('prints no ANSI colour with NO_COLOR or off a terminal, and colour with FORCE_COLOR', async () => {
+    const [plain, forced, forcedButNoColorFlag] = await Promise.all([
+      runCli(['run', 'parallel-execution', '--param', 'stop=3']),
+      runCli(['run', 'parallel-execution', '--param', 'stop=3'], { env: { NO_COLOR: undefined, FORCE_COLOR: '1' } }),
+      runCli(['run', 'parallel-execution', '--param', 'stop=3', '--no-color'], { env: { NO_COLOR: undefined, FORCE_COLOR: '1' } }),
+    ]);
+    assert.ok(!plain.stderr.includes('\u001b['), plain.stderr);
+    assert.ok(!forcedButNoColorFlag.stderr.includes('\u001b['), forcedButNoColorFlag.stderr);
+    assert.ok(forced.stderr.includes('\u001b[36mINFO   \u001b[39m'), forced.stderr);
+    assert.match(forced.stderr, /Created flow run \u001b\[35m'[a-z]+-[a-z]+'\u001b\[39m for flow \u001b\[1m\u001b\[35m'parallel-execution'/);
+    assert.match(forced.stderr, /Finished in state \u001b\[32mCompleted\u001b\[39m\('All states completed\.'\)/);
+    // No spinner off a terminal, even with colour forced.
+    assert.ok(!forced.stderr.includes('task runs:'), forced.stderr);
+  });
+
+  it('prints only lines at or above --log-level', async () => {
+    const result = await runCli(['run', 'failing-task', '--log-level', 'WARNING']);
+    assert.equal(result.code, 1);
+    const lines = normaliseLines(result.stderr).filter((line) => line.startsWith('HH:MM:SS.mmm'));
+    assert.ok(lines.length >= 3, result.stderr);
+    assert.ok(lines.every((line) => /\| (ERROR|WARNING) /.test(line)), lines.join('\n'));
+  });
+
+  it('loads a flow by path and by path:export, from outside flowsDir', async () => {
+    const byPath = await runCli(['run', 'test/fixtures/flows/greet.ts', '--param', 'name=Ada']);
+    assert.equal(byPath.code, 0, byPath.stderr);
+    assert.equal(byPath.stdout, 'hello Ada\n');
+    const byExport = await runCli(['run', 'test/fixtures/flows/greet.ts:shout', '--params', '{"name": "ada"}']);
+    assert.equal(byExport.code, 0, byExport.stderr);
+    assert.equal(byExport.stdout, 'HELLO ADA\n');
+    assert.match(byExport.stderr, /Created flow run '[a-z]+-[a-z]+' for flow 'shout'/);
+  });
+});

@@ -1,0 +1,236 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConcurrentTaskRunner, flow, SequentialTaskRunner, task, unmapped, type TaskRunner } from '../../src/index.js';
+import { createTestRuntime, MemoryReporter } from '../helpers/memory-reporter.js';
+import {
+  addOne,
+  boom,
+  describePair,
+  logSomething,
+  printSomething,
+  reportUpstreams,
+  sleepThenReturn,
+  sum,
+  timedSleep,
+} from '../fixtures/contract-tasks.js';
+
+// One contract, every runner: what a flow author can rely on whichever
+// runner runs the tasks. Runner-specific behaviour (ordering, overlap) is
+// declared in the table below, not special-cased in the tests.
+
+interface RunnerCase {
+  readonly name: string;
+  readonly create: () => TaskRunner;
+  /** Submitted async tasks overlap in time. */
+  readonly overlaps: boolean;
+  /** The word of the submission line. */
+  readonly submittedWord: 'Executing' | 'Submitted';
+}
+
+const RUNNERS: readonly RunnerCase[] = [
+  { name: 'sequential', create: () => new SequentialTaskRunner(), overlaps: false, submittedWord: 'Executing' },
+  { name: 'concurrent', create: () => new ConcurrentTaskRunner(), overlaps: true, submittedWord: 'Submitted' },
+];
+
+const run = async (runner: TaskRunner, body: () => unknown, reporter = new MemoryReporter()) => {
+  const runtime = createTestRuntime(reporter);
+  const definition = flow({ name: 'contract' }, async () => body());
+  const outcome = await definition.run({}, { runner, runtime });
+  return { ...outcome, reporter };
+};
+
+for (const runnerCase of RUNNERS) {
+  describe(`runner contract: ${runnerCase.name}`, () => {
+    it('runs submitted tasks and gives their results through futures', async () => {
+      let results: number[] = [];
+      const { state } = await run(runnerCase.create(), async () => {
+        const futures = [addOne.submit(1), addOne.submit(2), addOne.submit(3)];
+        results = await Promise.all(futures);
+      });
+      assert.deepEqual(results, [2, 3, 4]);
+      assert.equal(state.type, 'COMPLETED');
+      assert.equal(state.message, 'All states completed.');
+    });
+
+    it('resolves futures inside arrays and plain objects first and records them as upstreams', async () => {
+      let total: number | undefined;
+      let described: string | undefined;
+      let upstreams: string[] = [];
+      let expectedUpstreams: string[] = [];
+      await run(runnerCase.create(), async () => {
+        const a = addOne.submit(1);
+        const b = addOne.submit(10);
+        total = await sum.submit([a, b, 100]);
+        described = await describePair.submit({ left: a, right: b });
+        upstreams = await reportUpstreams.submit({ nested: [a, { deeper: b }], plain: 1 });
+        expectedUpstreams = [a.taskRun.id, b.taskRun.id];
+      });
+      assert.equal(total, 113);
+      assert.equal(described, '2+11');
+      assert.deepEqual(upstreams, expectedUpstreams);
+    });
+
+    it('never runs a task whose upstream failed: it ends NotReady naming the upstream', async () => {
+      const calls: number[] = [];
+      const record = task('record_call', (value: number) => {
+        calls.push(value);
+      });
+      const { state, reporter } = await run(runnerCase.create(), async () => {
+        const failed = boom.submit('disk on fire');
+        record.submit(failed as unknown as number);
+      });
+      assert.deepEqual(calls, []);
+      const lines = reporter.messages;
+      const boomName = lines.find((line) => line.startsWith("Task run 'boom-"))?.match(/'(boom-[0-9a-f]{8}-0)'/)?.[1];
+      assert.ok(boomName, lines.join('\n'));
+      assert.ok(
+        lines.some((line) =>
+          line.endsWith(`Finished in state NotReady("Upstream task run '${boomName}' did not reach a 'COMPLETED' state.", type=PENDING)`),
+        ),
+        lines.join('\n'),
+      );
+      assert.equal(state.type, 'FAILED');
+      assert.equal(state.message, '1/2 states failed.');
+    });
+
+    it('fails a task that throws, with the error logged and thrown from its future', async () => {
+      let caught: unknown;
+      const { reporter, state } = await run(runnerCase.create(), async () => {
+        try {
+          await boom.submit('disk on fire');
+        } catch (error) {
+          caught = error;
+        }
+      });
+      assert.ok(caught instanceof Error);
+      assert.equal(caught.message, 'disk on fire');
+      const lines = reporter.messages;
+      assert.ok(lines.some((line) => /^Task run 'boom-[0-9a-f]{8}-0' - Encountered exception during execution:\nError: disk on fire\n/.test(line)));
+      assert.ok(lines.some((line) => line.endsWith("Finished in state Failed('Task run encountered an exception Error: disk on fire')")));
+      assert.equal(state.message, '1/1 states failed.');
+    });
+
+    it('waits for every future it submitted, even those never awaited', async () => {
+      let future: PromiseLike<string> | undefined;
+      const { state } = await run(runnerCase.create(), () => {
+        future = sleepThenReturn.submit(30, 'late');
+      });
+      assert.equal(state.type, 'COMPLETED');
+      assert.equal((future as unknown as { state: { type: string } }).state.type, 'COMPLETED');
+    });
+
+    it('maps over iterables with unmapped constants, results in order', async () => {
+      let results: string[] = [];
+      await run(runnerCase.create(), async () => {
+        results = await Promise.all(sleepThenReturn.map(unmapped(5), ['a', 'b', 'c']));
+      });
+      assert.deepEqual(results, ['a', 'b', 'c']);
+    });
+
+    it('names task runs <name>-<8 hex>-<n>, counting each task from 0 in the flow run', async () => {
+      const { reporter } = await run(runnerCase.create(), async () => {
+        await Promise.all([addOne.submit(1), addOne.submit(2), sum.submit([1])]);
+      });
+      const created = reporter.messages.filter((line) => line.includes('Created task run'));
+      assert.equal(created.length, 3);
+      const [first, second, third] = created.map((line) => /Created task run '([^']+)' for task '([^']+)'/.exec(line)?.slice(1));
+      assert.match(first?.[0] ?? '', /^add_one-[0-9a-f]{8}-0$/);
+      assert.equal(second?.[0], first?.[0]?.replace(/-0$/, '-1'));
+      assert.match(third?.[0] ?? '', /^sum-[0-9a-f]{8}-0$/);
+      assert.equal(third?.[1], 'sum');
+    });
+
+    it(`announces each submission with "${runnerCase.submittedWord}" and direct calls with "Executing ... immediately..."`, async () => {
+      const { reporter } = await run(runnerCase.create(), async () => {
+        await addOne.submit(1);
+        await addOne(2);
+      });
+      const lines = reporter.messages;
+      const submittedLine = runnerCase.submittedWord === 'Executing' ? /Executing 'add_one-[0-9a-f]{8}-0' immediately\.\.\.$/ : /Submitted task run 'add_one-[0-9a-f]{8}-0' for execution\.$/;
+      assert.ok(lines.some((line) => submittedLine.test(line)), lines.join('\n'));
+      assert.ok(lines.some((line) => /Executing 'add_one-[0-9a-f]{8}-1' immediately\.\.\.$/.test(line)), lines.join('\n'));
+    });
+
+    it(runnerCase.overlaps ? 'overlaps async task runs' : 'runs submitted task runs one at a time, in order', async () => {
+      let spans: { label: string; start: number; end: number }[] = [];
+      await run(runnerCase.create(), async () => {
+        spans = await Promise.all([timedSleep.submit('a', 60), timedSleep.submit('b', 60), timedSleep.submit('c', 60)]);
+      });
+      const overlapping = spans.some((span, index) => spans.slice(index + 1).some((other) => other.start < span.end && span.start < other.end));
+      assert.equal(overlapping, runnerCase.overlaps, JSON.stringify(spans));
+      if (!runnerCase.overlaps) {
+        assert.deepEqual(
+          [...spans].sort((x, y) => x.start - y.start).map((span) => span.label),
+          ['a', 'b', 'c'],
+        );
+      }
+    });
+
+    it('gives getRunLogger() lines and logPrints prints the task run name', async () => {
+      const { reporter } = await run(runnerCase.create(), async () => {
+        await logSomething.submit('here');
+        await printSomething.submit('there');
+      });
+      const lines = reporter.messages;
+      assert.ok(lines.some((line) => /^Task run 'log_something-[0-9a-f]{8}-0' - logged here$/.test(line)), lines.join('\n'));
+      assert.ok(lines.some((line) => /^Task run 'print_something-[0-9a-f]{8}-0' - printed there$/.test(line)), lines.join('\n'));
+    });
+
+    it('logs the lifecycle lines of LOGS.md in order', async () => {
+      const runner = runnerCase.create();
+      const { reporter, flowRun } = await run(runner, async () => {
+        await addOne.submit(1);
+      });
+      const lines = reporter.messages.map((line) => line.replace(/add_one-[0-9a-f]{8}-0/g, 'add_one-HASH-0'));
+      assert.deepEqual(lines, [
+        `flowrun.engine - Created flow run '${flowRun.name}' for flow 'contract'`,
+        `Flow run '${flowRun.name}' - Starting '${runner.name}'; submitted tasks will be run ${runner.concurrency}...`,
+        `Flow run '${flowRun.name}' - Created task run 'add_one-HASH-0' for task 'add_one'`,
+        runnerCase.submittedWord === 'Executing'
+          ? `Flow run '${flowRun.name}' - Executing 'add_one-HASH-0' immediately...`
+          : `Flow run '${flowRun.name}' - Submitted task run 'add_one-HASH-0' for execution.`,
+        `Task run 'add_one-HASH-0' - Finished in state Completed()`,
+        `Flow run '${flowRun.name}' - Finished in state Completed('All states completed.')`,
+      ]);
+    });
+
+    it('runs a flow called inside a flow as a subflow run whose state counts', async () => {
+      const child = flow({ name: 'child' }, async () => {
+        await boom.submit('child failed');
+      });
+      const { reporter, state, flowRun } = await run(runnerCase.create(), async () => {
+        await addOne.submit(1);
+        await child().catch(() => undefined);
+      });
+      const created = reporter.messages.find((line) => line.startsWith(`Flow run '${flowRun.name}' - Created subflow run`));
+      assert.match(created ?? '', /Created subflow run '[a-z]+-[a-z]+' for flow 'child'$/);
+      assert.equal(state.type, 'FAILED');
+      assert.equal(state.message, '1/2 states failed.');
+    });
+
+    it('honours .with() options and waitFor without passing values', async () => {
+      const order: string[] = [];
+      const first = task('first', async () => {
+        await sleepThenReturn(20, 'x');
+        order.push('first');
+      });
+      const second = task('second', () => {
+        order.push('second');
+      });
+      const { reporter } = await run(runnerCase.create(), () => {
+        const done = first.submit();
+        second.with({ name: 'renamed', waitFor: [done] }).submit();
+      });
+      assert.deepEqual(order, ['first', 'second']);
+      assert.ok(reporter.messages.some((line) => /Created task run 'renamed-[0-9a-f]{8}-0' for task 'renamed'/.test(line)));
+    });
+
+    it('refuses submissions before start()', async () => {
+      const runner = runnerCase.create();
+      await assert.rejects(
+        runner.submit({ taskRun: {} as never, announce: () => undefined, run: () => Promise.reject(new Error('ran')) }),
+        /before start\(\)/,
+      );
+    });
+  });
+}
