@@ -61,7 +61,10 @@ export const createProgram = (world: CliWorld, setExitCode: (code: number) => vo
       writeOut: (text) => world.stdout.write(text),
       writeErr: (text) => world.stderr.write(text),
       // Commander's own errors are one line, like ours: "error: unknown option '--parm' (Did you mean --param?)".
-      outputError: (text, write) => write(`${text.trim().replace(/\s*\n\s*/g, ' ')}\n`),
+      outputError: (text, write) => {
+        const line = text.trim().replace(/\s*\n\s*/g, ' ');
+        write(`${line}${line.includes('Did you mean') ? '' : ' (see `flow --help`)'}\n`);
+      },
     });
 
   const debugOption = (): Option => new Option('--debug', 'print stack traces of errors');

@@ -22,7 +22,8 @@ const collectReturnedStates = async (value: unknown): Promise<State[] | undefine
 
 /**
  * Prefect 2's final-state rule, so that cron and CI never miss a failure:
- * - returned futures or states: they decide;
+ * - returned a state it made: that state;
+ * - returned futures or states (a future alone, or in an array or object): they decide;
  * - returned nothing: every task and subflow run of the flow decides;
  * - returned anything else: Completed().
  * The flow engine calls this only after every child run is final.
@@ -30,6 +31,11 @@ const collectReturnedStates = async (value: unknown): Promise<State[] | undefine
 export const returnValueToState = async (value: unknown, children: readonly ChildRun[]): Promise<State> => {
   if (value === undefined) {
     return aggregateStates(await Promise.all(children.map((child) => child.wait())));
+  }
+  // A state made by the flow itself (`return Failed({ message })`) is the
+  // final state as it is, as in Prefect.
+  if (isState(value)) {
+    return value;
   }
   const returned = await collectReturnedStates(value);
   if (returned !== undefined) {

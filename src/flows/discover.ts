@@ -1,7 +1,8 @@
 import { readdir } from 'node:fs/promises';
-import { basename, extname, join, relative } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { adoptFlowName, isFlow, type Flow } from './flow.js';
 import { importFlowModule } from './import-flow-module.js';
+import { displayPath } from '../util/display-path.js';
 
 export const FLOW_FILE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
 
@@ -31,7 +32,7 @@ export const listFlowFiles = async (flowsDir: string, cwd = process.cwd()): Prom
 // The flows a module exports. One with no name of its own takes its export's
 // name, or its file's for a default export.
 export const getModuleFlows = (module: Readonly<Record<string, unknown>>, path: string, cwd = process.cwd()): FoundFlow[] => {
-  const file = relative(cwd, path) || path;
+  const file = displayPath(path, cwd);
   const found: FoundFlow[] = [];
   for (const [exportName, value] of Object.entries(module)) {
     if (!isFlow(value)) {

@@ -1,7 +1,9 @@
-import { relative } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { FlowLoadError } from '../errors.js';
 import { formatException } from '../states/from-outcome.js';
 import { importUserModule } from './module-loader.js';
+import { displayPath } from '../util/display-path.js';
 
 // esbuild reports a syntax error as "Transform failed with 1 error:\n<file>:<line>:<col>: ERROR: <what>".
 const describeSyntaxError = (error: unknown, cwd: string): string | undefined => {
@@ -11,11 +13,28 @@ const describeSyntaxError = (error: unknown, cwd: string): string | undefined =>
     return undefined;
   }
   const [, file = '', line, column, what] = match;
-  return `syntax error at ${relative(cwd, file) || file}:${line}:${column}: ${what}`;
+  return `syntax error at ${displayPath(file, cwd)}:${line}:${column}: ${what}`;
 };
 
-const describeNodeSyntaxError = (error: unknown): string | undefined =>
-  error instanceof SyntaxError ? `syntax error: ${error.message}` : undefined;
+// Node's own SyntaxError (a plain .js module) carries no location, so the
+// file is checked once more with `node --check`, which prints `[stdin]:<line>`.
+// This runs only on the way to an error message.
+const findSyntaxErrorLine = (path: string): string | undefined => {
+  const check = spawnSync(process.execPath, ['--input-type=module', '--check', '-'], {
+    input: readFileSync(path),
+    encoding: 'utf8',
+    timeout: 5_000,
+  });
+  return /^\[stdin\]:(\d+)$/m.exec(check.stderr ?? '')?.[1];
+};
+
+const describeNodeSyntaxError = (error: unknown, path: string, file: string): string | undefined => {
+  if (!(error instanceof SyntaxError)) {
+    return undefined;
+  }
+  const line = findSyntaxErrorLine(path);
+  return `syntax error${line === undefined ? '' : ` at ${file}:${line}`}: ${error.message}`;
+};
 
 /**
  * Imports a flow module. What goes wrong while loading it (a syntax error, a
@@ -26,9 +45,9 @@ export const importFlowModule = async (path: string, cwd = process.cwd()): Promi
   try {
     return await importUserModule(path);
   } catch (error) {
-    const file = relative(cwd, path) || path;
+    const file = displayPath(path, cwd);
     const code = (error as { code?: string }).code;
-    const syntax = describeSyntaxError(error, cwd) ?? describeNodeSyntaxError(error);
+    const syntax = describeSyntaxError(error, cwd) ?? describeNodeSyntaxError(error, path, file);
     if (syntax !== undefined) {
       throw new FlowLoadError(`cannot load flow module ${file}: ${syntax}; fix the file and run again.`, error);
     }

@@ -1,10 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
-import { basename, extname, isAbsolute, relative, resolve } from 'node:path';
+import { basename, extname, isAbsolute, resolve } from 'node:path';
 import { FlowLoadError, UnknownFlowError, UsageError } from '../errors.js';
 import { findClosest } from '../util/closest.js';
 import { FLOW_FILE_EXTENSIONS, getModuleFlows, listFlowFiles, loadModuleFlows, type FoundFlow } from './discover.js';
 import { importFlowModule } from './import-flow-module.js';
 import { isFlow } from './flow.js';
+import { displayPath } from '../util/display-path.js';
 
 // Turns the `<flow>` of `flow run <flow>` into a flow: a name searched in
 // flowsDir, a file path, or `path:exportName` (Prefect's entrypoint form).
@@ -25,7 +26,7 @@ const splitEntrypoint = (spec: string): { path: string; exportName: string } | u
 
 const loadExport = async (path: string, exportName: string, cwd: string): Promise<FoundFlow> => {
   const module = await importFlowModule(path, cwd);
-  const file = relative(cwd, path) || path;
+  const file = displayPath(path, cwd);
   const value = module[exportName];
   if (value === undefined) {
     const exports = Object.keys(module);
@@ -64,7 +65,7 @@ const findByName = async (name: string, flowsDir: string, cwd: string): Promise<
   const namesake = files.find((path) => basename(path, extname(path)) === name);
   if (namesake !== undefined) {
     const flows = await loadModuleFlows(namesake, cwd);
-    const match = flows.find((item) => item.flow.name === name) ?? chooseFlowInFile(flows, relative(cwd, namesake), name);
+    const match = flows.find((item) => item.flow.name === name) ?? chooseFlowInFile(flows, displayPath(namesake, cwd), name);
     return match;
   }
   const all: FoundFlow[] = [];
@@ -73,7 +74,7 @@ const findByName = async (name: string, flowsDir: string, cwd: string): Promise<
     try {
       all.push(...(await loadModuleFlows(path, cwd)));
     } catch {
-      broken.push(relative(cwd, path));
+      broken.push(displayPath(path, cwd));
     }
   }
   const matches = all.filter((item) => item.flow.name === name);
@@ -94,7 +95,7 @@ const findByName = async (name: string, flowsDir: string, cwd: string): Promise<
         ? `available: ${names.join(', ')}`
         : `no flows found in ${flowsDir}/`;
   const brokenNote = broken.length > 0 ? ` (${broken.join(', ')} could not be loaded: run them by path to see why)` : '';
-  throw new UnknownFlowError(`unknown flow '${name}' in ${flowsDir}/: ${hint}${brokenNote}. See \`flow ls\`.`);
+  throw new UnknownFlowError(`unknown flow '${name}' in ${flowsDir}/: ${hint}${brokenNote} (see \`flow ls\`)`);
 };
 
 export const loadFlow = async (spec: string, flowsDir: string, cwd = process.cwd()): Promise<FoundFlow> => {
@@ -105,7 +106,7 @@ export const loadFlow = async (spec: string, flowsDir: string, cwd = process.cwd
   }
   if (isFile(absolute(spec))) {
     const path = absolute(spec);
-    return chooseFlowInFile(await loadModuleFlows(path, cwd), relative(cwd, path) || path);
+    return chooseFlowInFile(await loadModuleFlows(path, cwd), displayPath(path, cwd));
   }
   if (looksLikePath(spec) || entrypoint !== undefined) {
     const path = entrypoint?.path ?? spec;

@@ -1,7 +1,7 @@
-import { relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../errors.js';
 import { isPlainObject } from '../util/is-plain-object.js';
+import { displayPath } from '../util/display-path.js';
 
 // Finds and reads the config file through cosmiconfig under the name `flow`:
 // .flowrc (JSON or YAML), .flowrc.json|yaml|yml|js|mjs|cjs|ts|mts,
@@ -76,12 +76,12 @@ export const loadConfigFile = async (explicitPath: string | undefined, cwd = pro
       throw new ConfigError(`config file ${explicitPath} (from --config) does not exist; check the path.`, error);
     }
     const file = (error as { filepath?: string }).filepath ?? explicitPath ?? 'the config file';
-    throw new ConfigError(`config file ${relative(cwd, file) || file} is malformed: ${describeLoadError(error)}`, error);
+    throw new ConfigError(`config file ${displayPath(file, cwd)} is malformed: ${describeLoadError(error)}`, error);
   }
   if (result === null || result.isEmpty === true) {
-    return { filepath: result?.filepath, label: result ? relative(cwd, result.filepath) : '(none)', config: {} };
+    return { filepath: result?.filepath, label: result ? displayPath(result.filepath, cwd) : '(none)', config: {} };
   }
-  const label = relative(cwd, result.filepath) || result.filepath;
+  const label = displayPath(result.filepath, cwd);
   if (!isPlainObject(result.config)) {
     throw new ConfigError(`config file ${label} must hold an object of settings (e.g. runner: sequential), got ${typeof result.config}.`);
   }

@@ -3,28 +3,16 @@
 // Each must exit 2 with one line on stderr that starts with `error: ` and
 // names the culprit, no stack trace (unless --debug), and no flow run.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { FIXTURES, runCli, type CliResult, type RunCliOptions } from '../helpers/run-cli.js';
 
 const TYPED = 'test/fixtures/params/typed.ts';
+// Line 3 of this module is `const x = ;` (tsconfig.json leaves broken/ out).
+const SYNTAX_ERROR = 'test/fixtures/broken/syntax-error.ts';
 const THROWS_ON_IMPORT = 'test/fixtures/broken/throws-on-import.ts';
 
 const STACK_FRAME = /^\s+at /m;
-
-// A flow module whose line 3 is a syntax error. It is written to a temporary
-// directory rather than kept under test/fixtures/, because tsconfig.json
-// type-checks everything under test/ and would reject it.
-const SYNTAX_ERROR_SOURCE = `import { flow } from 'flowrun';
-
-const x = ;
-
-export default flow({ name: 'syntax-error' }, async () => {
-  console.log(x);
-});
-`;
 
 const nonEmptyLines = (text: string): string[] => text.split('\n').filter((line) => line.trim().length > 0);
 
@@ -79,21 +67,9 @@ describe('flow: bad input is one clear line and exit status 2', { concurrency: t
   });
 
   describe('flow modules that do not load', { concurrency: true }, () => {
-    let project = '';
-
-    before(async () => {
-      project = await mkdtemp(join(tmpdir(), 'flowrun-bad-input-'));
-      await writeFile(join(project, 'package.json'), '{"type": "module"}\n');
-      await writeFile(join(project, 'syntax-error.ts'), SYNTAX_ERROR_SOURCE);
-    });
-
-    after(async () => {
-      await rm(project, { recursive: true, force: true });
-    });
-
     it('names the file and line of a syntax error', async () => {
-      const line = await badInput(['run', 'syntax-error.ts'], { cwd: project });
-      assertIncludesAll(line, ['syntax-error.ts:3:']);
+      const line = await badInput(['run', SYNTAX_ERROR]);
+      assertIncludesAll(line, [`${SYNTAX_ERROR}:3:`]);
       assert.match(line, /syntax error/);
     });
 

@@ -37,7 +37,7 @@ const baseEnv = (): Record<string, string> => {
 
 export const runCli = (args: readonly string[], options: RunCliOptions = {}): Promise<CliResult> =>
   new Promise((resolve, reject) => {
-    const env = { ...baseEnv(), NO_COLOR: '1', ...options.env };
+    const env: Record<string, string | undefined> = { ...baseEnv(), NO_COLOR: '1', ...options.env };
     for (const [key, value] of Object.entries(env)) {
       if (value === undefined) {
         delete env[key];
@@ -45,7 +45,7 @@ export const runCli = (args: readonly string[], options: RunCliOptions = {}): Pr
     }
     const child = spawn(process.execPath, [FLOW_BIN, ...args], {
       cwd: options.cwd ?? REPO_ROOT,
-      env: env as NodeJS.ProcessEnv,
+      env: env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

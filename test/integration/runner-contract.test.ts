@@ -77,7 +77,7 @@ for (const runnerCase of RUNNERS) {
       });
       const { state, reporter } = await run(runnerCase.create(), async () => {
         const failed = boom.submit('disk on fire');
-        record.submit(failed as unknown as number);
+        record.submit(failed);
       });
       assert.deepEqual(calls, []);
       const lines = reporter.messages;

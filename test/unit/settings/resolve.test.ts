@@ -130,7 +130,7 @@ describe('resolveSettings: values from the environment', () => {
     assert.deepEqual(settings.sources.flowsDir, { kind: 'env', label: 'FLOW_FLOWS_DIR' });
   });
 
-  it('reads JSON objects from FLOW_CONCURRENCY_LIMITS and FLOW_PARAMS', () => {
+  it('reads a JSON object from FLOW_CONCURRENCY_LIMITS', () => {
     const settings = resolveSettings({ env: { FLOW_CONCURRENCY_LIMITS: '{"db": 2}' } });
     assert.deepEqual(settings.values.concurrencyLimits, { db: 2 });
     assert.deepEqual(settings.sources.concurrencyLimits, { kind: 'env', label: 'FLOW_CONCURRENCY_LIMITS' });
