@@ -1,0 +1,67 @@
+// Type tests: this file is only type-checked (`npm run typecheck`), never
+// run. Each `expectType` pins what the public API infers; each
+// `@ts-expect-error` is a misuse that must keep failing to compile.
+import { flow, task, unmapped, z, type State, type TaskFuture } from 'flowrun';
+// Types are the subject here: values are made only to be inspected by the compiler.
+/* eslint-disable @typescript-eslint/no-unused-vars, @typescript-eslint/no-unsafe-call */
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const expectType = <T>(_value: T): void => undefined;
+const assertTrue = <T extends true>(): T | undefined => undefined;
+
+const double = task('double', (x: number) => x * 2);
+const fetchName = task(async (id: string) => `name-${id}`);
+const total = task('total', (numbers: number[]) => numbers.reduce((sum, n) => sum + n, 0));
+const scale = task('scale', (x: number, factor: number) => x * factor);
+const describePair = task((pair: { left: number; right: string }) => `${pair.left}${pair.right}`);
+
+export const typed = flow({ name: 'typed', params: z.object({ stop: z.number(), label: z.string().default('x') }) }, async ({ stop, label }) => {
+  assertTrue<Equal<typeof stop, number>>();
+  assertTrue<Equal<typeof label, string>>();
+
+  const doubled = double.submit(stop);
+  assertTrue<Equal<typeof doubled, TaskFuture<number>>>();
+  const named = fetchName.submit('7');
+  assertTrue<Equal<typeof named, TaskFuture<string>>>();
+
+  // Futures stand in for values, alone, in arrays and in objects.
+  const sum = total.submit([doubled, 1, double.submit(2)]);
+  expectType<TaskFuture<number>>(sum);
+  expectType<TaskFuture<string>>(describePair.submit({ left: doubled, right: named }));
+
+  const direct = await double(3);
+  assertTrue<Equal<typeof direct, number>>();
+  const mapped = double.map([1, 2, 3]);
+  assertTrue<Equal<typeof mapped, TaskFuture<number>[]>>();
+  expectType<TaskFuture<number>[]>(total.map([[1], [2, 3]]));
+  expectType<TaskFuture<number>[]>(scale.map([1, 2, 3], unmapped(10)));
+  // @ts-expect-error the constant must be a number
+  scale.map([1, 2, 3], unmapped('10'));
+  expectType<TaskFuture<string>[]>(fetchName.map(['a', 'b']));
+
+  const state = await doubled.wait();
+  expectType<State<number>>(state);
+  expectType<number>(await doubled.result());
+  expectType<{ id: string; name: string }>(doubled.taskRun);
+
+  // @ts-expect-error a string is not a number
+  double.submit('3');
+  // @ts-expect-error a future of a string is not a number
+  double.submit(named);
+  // @ts-expect-error label is a string
+  label.toFixed();
+  return sum;
+});
+
+// Calling a flow takes its schema's input (defaults optional) and gives its return value.
+export const callTyped = async (): Promise<number> => {
+  const result = await typed({ stop: 5 });
+  assertTrue<Equal<typeof result, number>>();
+  // @ts-expect-error stop must be a number
+  await typed({ stop: '5' });
+  return result;
+};
+
+// A flow without a schema types its parameters from the function.
+export const untyped = flow(async ({ who }: { who: string }) => who.length);
+export const callUntyped = async (): Promise<number> => untyped({ who: 'x' });
