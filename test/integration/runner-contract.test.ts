@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConcurrentTaskRunner, flow, SequentialTaskRunner, task, unmapped, type TaskRunner } from '../../src/index.js';
+import { ConcurrentTaskRunner, flow, getRunContext, SequentialTaskRunner, task, unmapped, type TaskRunner } from '../../src/index.js';
 import { createTestRuntime, MemoryReporter } from '../helpers/memory-reporter.js';
 import {
   addOne,
@@ -223,6 +223,23 @@ for (const runnerCase of RUNNERS) {
       });
       assert.deepEqual(order, ['first', 'second']);
       assert.ok(reporter.messages.some((line) => /Created task run 'renamed-[0-9a-f]{8}-0' for task 'renamed'/.test(line)));
+    });
+
+    it('names runs from taskRunName templates and functions, and keeps tags on the run', async () => {
+      const fetchPage = task({ name: 'fetch', taskRunName: 'fetch-{url}', tags: ['http'] }, (url: string) => {
+        const context = getRunContext();
+        return { url, tags: context?.kind === 'task' ? [...context.taskRun.tags] : [] };
+      });
+      const byFunction = task({ name: 'by_function', taskRunName: ({ day }) => `day-${String(day)}` }, (options: { day: number }) => options.day);
+      let fetched: { url: string; tags: string[] } | undefined;
+      const { reporter } = await run(runnerCase.create(), async () => {
+        fetched = await fetchPage.submit('home');
+        await byFunction.submit({ day: 3 });
+      });
+      const lines = reporter.messages;
+      assert.ok(lines.some((line) => line.endsWith("Created task run 'fetch-home' for task 'fetch'")), lines.join('\n'));
+      assert.ok(lines.some((line) => line.endsWith("Created task run 'day-3' for task 'by_function'")), lines.join('\n'));
+      assert.deepEqual(fetched, { url: 'home', tags: ['http'] });
     });
 
     it('refuses submissions before start()', async () => {
