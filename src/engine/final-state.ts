@@ -39,7 +39,9 @@ export const returnValueToState = async (value: unknown, children: readonly Chil
   }
   const returned = await collectReturnedStates(value);
   if (returned !== undefined) {
-    return aggregateStates(returned);
+    const state = aggregateStates(returned);
+    // The return value stays the run's result (its futures replaced by their results later).
+    return state.type === 'COMPLETED' ? { ...state, data: value } : state;
   }
   return Completed({ data: value });
 };

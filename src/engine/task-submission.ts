@@ -6,7 +6,7 @@ import type { TaskRunJob } from '../runners/task-runner.js';
 import { Pending, type State } from '../states/state.js';
 import { getParameterNames } from '../tasks/parameter-names.js';
 import type { ResolvedTaskOptions } from '../tasks/options.js';
-import { getFlowRunContext, requireFlowRunContext, type FlowRunContext } from './context.js';
+import { getFlowRunContext, getRunContext, requireFlowRunContext, type FlowRunContext } from './context.js';
 import { renderNameTemplate } from './name-template.js';
 import { createTaskRunName } from './run-names.js';
 import type { TaskRun } from './runs.js';
@@ -85,50 +85,54 @@ const prepareRun = (
   task: SubmittableTask,
   args: readonly unknown[],
   waitFor: readonly unknown[],
+  direct: boolean,
 ): PreparedRun => {
   const upstreams = collectFutures([args, waitFor]);
   const run = createTaskRun(flow, task, args, upstreams.map((future) => future.taskRun.id));
   const job: TaskRunJob = {
     taskRun: run,
+    direct,
+    nested: getRunContext()?.kind === 'task',
     announce: (immediate) => announce(flow, run, immediate),
     run: () => runTaskRun(flow, run, task, args, upstreams),
   };
   return { run, job };
 };
 
-// A runner that throws instead of returning a state has failed, not the task:
-// the run is Crashed and the future still settles.
-const settle = (flow: FlowRunContext, run: TaskRun, outcome: Promise<State>): Promise<State> =>
-  outcome.catch((error: unknown) => crashTaskRun(flow, run, error));
-
-/** `t.submit(...)`: hands the run to the flow's runner and returns its future at once. */
-export const submitTask = <R>(task: SubmittableTask, args: readonly unknown[], waitFor: readonly unknown[] = []): TaskFuture<R> => {
-  const flow = requireFlowRunContext(`${task.name}.submit()`);
-  const { run, job } = prepareRun(flow, task, args, waitFor);
+// Hands a run to the flow's runner. A runner that throws instead of
+// returning a state has failed, not the task: the run is Crashed and its
+// future still settles.
+const handToRunner = (flow: FlowRunContext, job: TaskRunJob): Promise<State> => {
   let outcome: Promise<State>;
   try {
     outcome = flow.runner.submit(job);
   } catch (error) {
     outcome = Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
-  const final = settle(flow, run, outcome);
-  const future = new TaskFuture<R>(run, final as Promise<State<R>>);
+  return outcome.catch((error: unknown) => crashTaskRun(flow, job.taskRun, error));
+};
+
+/** `t.submit(...)`: hands the run to the flow's runner and returns its future at once. */
+export const submitTask = <R>(task: SubmittableTask, args: readonly unknown[], waitFor: readonly unknown[] = []): TaskFuture<R> => {
+  const flow = requireFlowRunContext(`${task.name}.submit()`);
+  const { run, job } = prepareRun(flow, task, args, waitFor, false);
+  const future = new TaskFuture<R>(run, handToRunner(flow, job) as Promise<State<R>>);
   flow.children.push(future);
   return future;
 };
 
 /**
- * `await t(...)`: runs the task now, in this flow run, and gives its result
- * or throws its error. Outside a flow it is a plain call of the function.
+ * `await t(...)`: a task run of this flow run, announced as executing
+ * immediately, that gives its result or throws its error. Outside a flow it
+ * is a plain call of the function.
  */
 export const callTask = async <R>(task: SubmittableTask, args: readonly unknown[]): Promise<R> => {
   const flow = getFlowRunContext();
   if (flow === undefined) {
     return (await (task.fn as (...values: unknown[]) => unknown)(...args)) as R;
   }
-  const { run, job } = prepareRun(flow, task, args, []);
-  job.announce(true);
-  const final = settle(flow, run, job.run());
+  const { job } = prepareRun(flow, task, args, [], true);
+  const final = handToRunner(flow, job);
   flow.children.push({ wait: () => final });
   return getStateResult((await final) as State<R>);
 };

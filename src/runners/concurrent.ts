@@ -11,7 +11,7 @@ export class ConcurrentTaskRunner extends BaseTaskRunner {
   readonly concurrency = 'concurrently';
 
   protected execute(job: TaskRunJob): Promise<State> {
-    job.announce(false);
+    job.announce(job.direct);
     return job.run();
   }
 

@@ -12,7 +12,13 @@ export class SequentialTaskRunner extends BaseTaskRunner {
   #tail: Promise<unknown> = Promise.resolve();
 
   protected execute(job: TaskRunJob): Promise<State> {
-    // The `Executing ... immediately...` line is printed when the run really
+    if (job.nested) {
+      // The task that submitted it holds the queue; queueing would deadlock.
+      job.announce(true);
+      return job.run();
+    }
+    // Direct calls queue too, so `a.submit(); await b()` runs a, then b. The
+    // `Executing ... immediately...` line is printed when the run really
     // starts, so a sequential run's lines read in the order things happened.
     const result = this.#tail.then(() => {
       job.announce(true);

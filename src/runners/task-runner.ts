@@ -10,6 +10,14 @@ import type { State } from '../states/state.js';
 /** A task run handed to a runner. */
 export interface TaskRunJob {
   readonly taskRun: TaskRun;
+  /** `await t(x)` rather than `t.submit(x)`: announced as executing immediately on every runner. */
+  readonly direct: boolean;
+  /**
+   * Called from inside another task run of this flow run. A runner that
+   * queues runs must start it at once: the caller may be waiting for it while
+   * holding the runner's only slot.
+   */
+  readonly nested: boolean;
   /**
    * Logs `Created task run ...` and then `Executing ... immediately...`
    * (immediate) or `Submitted task run ... for execution.`.

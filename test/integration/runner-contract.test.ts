@@ -242,10 +242,44 @@ for (const runnerCase of RUNNERS) {
       assert.deepEqual(fetched, { url: 'home', tags: ['http'] });
     });
 
+    it('lets a task submit and await another task (no deadlock, even one at a time)', async () => {
+      const outer = task('outer', async (n: number) => {
+        const inner = addOne.submit(n);
+        return (await inner) * 10;
+      });
+      let result: number | undefined;
+      const { state } = await run(runnerCase.create(), async () => {
+        result = await outer.submit(1);
+      });
+      assert.equal(result, 20);
+      assert.equal(state.message, 'All states completed.');
+    });
+
+    it('gives a subflow call the results of the futures it returned', async () => {
+      const child = flow({ name: 'child' }, async () => addOne.map([1, 2, 3]));
+      let returned: unknown;
+      await run(runnerCase.create(), async () => {
+        returned = await child();
+      });
+      assert.deepEqual(returned, [2, 3, 4]);
+    });
+
+    it(runnerCase.overlaps ? 'runs a direct call at once' : 'runs a direct call after the runs submitted before it', async () => {
+      let spans: { label: string; start: number; end: number }[] = [];
+      await run(runnerCase.create(), async () => {
+        const submitted = timedSleep.submit('submitted', 60);
+        const direct = await timedSleep('direct', 10);
+        spans = [await submitted, direct];
+      });
+      const [submitted, direct] = spans;
+      assert.ok(submitted && direct);
+      assert.equal(direct.start >= submitted.end, !runnerCase.overlaps, JSON.stringify(spans));
+    });
+
     it('refuses submissions before start()', async () => {
       const runner = runnerCase.create();
       await assert.rejects(
-        runner.submit({ taskRun: {} as never, announce: () => undefined, run: () => Promise.reject(new Error('ran')) }),
+        runner.submit({ taskRun: {} as never, direct: false, nested: false, announce: () => undefined, run: () => Promise.reject(new Error('ran')) }),
         /before start\(\)/,
       );
     });
