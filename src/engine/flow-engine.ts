@@ -15,6 +15,7 @@ import { renderNameTemplate } from './name-template.js';
 import { installPrintCapture } from './print-capture.js';
 import { generateFlowRunName } from './run-names.js';
 import type { FlowRun } from './runs.js';
+import { warnUnsupportedFlowOptions } from './unsupported-options.js';
 import { getRuntime, type Runtime } from './runtime.js';
 
 // How a flow run goes, in this order (the order is the contract of LOGS.md):
@@ -28,6 +29,8 @@ export interface RunnableFlow {
   readonly taskRunner: RunnerName | TaskRunner | undefined;
   readonly logPrints: boolean | undefined;
   readonly flowRunName: string | ((parameters: Readonly<Record<string, unknown>>) => string) | undefined;
+  /** All the options the flow was defined with. */
+  readonly options: object;
 }
 
 export interface RunFlowOptions {
@@ -120,6 +123,7 @@ export const runFlow = async (
   try {
     await runner.start();
     log(runtime, source, { kind: 'runner-started', runnerName: runner.name, concurrency: runner.concurrency });
+    warnUnsupportedFlowOptions(context, flow.name, flow.options);
     flowRun.state = Running({ timestamp: runtime.now() });
     let state: State;
     try {

@@ -10,6 +10,7 @@ import { getFlowRunContext, getRunContext, requireFlowRunContext, type FlowRunCo
 import { renderNameTemplate } from './name-template.js';
 import { createTaskRunName } from './run-names.js';
 import type { TaskRun } from './runs.js';
+import { warnUnsupportedTaskOptions } from './unsupported-options.js';
 import { crashTaskRun, runTaskRun, setTaskRunState, type ExecutableTask } from './task-engine.js';
 
 /** What submitting needs of a task definition. */
@@ -61,6 +62,7 @@ const createTaskRun = (flow: FlowRunContext, task: SubmittableTask, args: readon
   };
   flow.liveTaskRuns.add(run);
   setTaskRunState(flow, run, run.state);
+  warnUnsupportedTaskOptions(flow, task.key, task.name, task.options);
   return run;
 };
 
@@ -75,28 +77,22 @@ const announce = (flow: FlowRunContext, run: TaskRun, immediate: boolean): void 
   reporter.log({ kind: 'task-run-submitted', time, level: LOG_LEVELS.INFO, source, taskRunName: run.name, immediate });
 };
 
-interface PreparedRun {
-  readonly run: TaskRun;
-  readonly job: TaskRunJob;
-}
-
-const prepareRun = (
+const prepareJob = (
   flow: FlowRunContext,
   task: SubmittableTask,
   args: readonly unknown[],
   waitFor: readonly unknown[],
   direct: boolean,
-): PreparedRun => {
+): TaskRunJob => {
   const upstreams = collectFutures([args, waitFor]);
   const run = createTaskRun(flow, task, args, upstreams.map((future) => future.taskRun.id));
-  const job: TaskRunJob = {
+  return {
     taskRun: run,
     direct,
     nested: getRunContext()?.kind === 'task',
     announce: (immediate) => announce(flow, run, immediate),
     run: () => runTaskRun(flow, run, task, args, upstreams),
   };
-  return { run, job };
 };
 
 // Hands a run to the flow's runner. A runner that throws instead of
@@ -115,8 +111,8 @@ const handToRunner = (flow: FlowRunContext, job: TaskRunJob): Promise<State> => 
 /** `t.submit(...)`: hands the run to the flow's runner and returns its future at once. */
 export const submitTask = <R>(task: SubmittableTask, args: readonly unknown[], waitFor: readonly unknown[] = []): TaskFuture<R> => {
   const flow = requireFlowRunContext(`${task.name}.submit()`);
-  const { run, job } = prepareRun(flow, task, args, waitFor, false);
-  const future = new TaskFuture<R>(run, handToRunner(flow, job) as Promise<State<R>>);
+  const job = prepareJob(flow, task, args, waitFor, false);
+  const future = new TaskFuture<R>(job.taskRun, handToRunner(flow, job) as Promise<State<R>>);
   flow.children.push(future);
   return future;
 };
@@ -126,12 +122,12 @@ export const submitTask = <R>(task: SubmittableTask, args: readonly unknown[], w
  * immediately, that gives its result or throws its error. Outside a flow it
  * is a plain call of the function.
  */
-export const callTask = async <R>(task: SubmittableTask, args: readonly unknown[]): Promise<R> => {
+export const callTask = async <R>(task: SubmittableTask, args: readonly unknown[], waitFor: readonly unknown[] = []): Promise<R> => {
   const flow = getFlowRunContext();
   if (flow === undefined) {
     return (await (task.fn as (...values: unknown[]) => unknown)(...args)) as R;
   }
-  const { job } = prepareRun(flow, task, args, [], true);
+  const job = prepareJob(flow, task, args, waitFor, true);
   const final = handToRunner(flow, job);
   flow.children.push({ wait: () => final });
   return getStateResult((await final) as State<R>);

@@ -68,7 +68,7 @@ const buildTask = <Args extends unknown[], R>(parts: TaskParts<Args, Awaited<R>>
     fn,
     logPrints: options.logPrints,
   };
-  const call = (...args: unknown[]): Promise<Awaited<R>> => callTask(submittable, args);
+  const call = (...args: unknown[]): Promise<Awaited<R>> => callTask(submittable, args, waitFor);
   // A function's own `name` is read-only to assignment; define it instead.
   Object.defineProperty(call, 'name', { value: options.name });
   const submittable = Object.assign(call, core) as unknown as Parameters<typeof submitTask>[0];

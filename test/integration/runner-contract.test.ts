@@ -276,6 +276,18 @@ for (const runnerCase of RUNNERS) {
       assert.equal(direct.start >= submitted.end, !runnerCase.overlaps, JSON.stringify(spans));
     });
 
+    it('warns once per task run of an option it does not implement yet, instead of ignoring it silently', async () => {
+      const flaky = task({ name: 'flaky', retries: 2 }, () => 1);
+      const { reporter } = await run(runnerCase.create(), async () => {
+        await Promise.all([flaky.submit(), flaky.submit()]);
+      });
+      const warnings = reporter.messages.filter((line) => line.includes('does not implement yet'));
+      assert.deepEqual(
+        warnings.map((line) => line.replace(/^Flow run '[^']+' - /, '')),
+        ["Task 'flaky' sets 'retries', which this version of flowrun does not implement yet; it is ignored."],
+      );
+    });
+
     it('refuses submissions before start()', async () => {
       const runner = runnerCase.create();
       await assert.rejects(
