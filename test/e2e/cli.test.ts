@@ -44,6 +44,23 @@ describe('flow ls, config, --help, --version', { concurrency: true }, () => {
     }
   });
 
+  it('reads a TypeScript config file and the flow key of package.json', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'flowrun-config-kinds-'));
+    try {
+      writeFileSync(join(project, 'package.json'), '{"type": "module", "flow": {"runner": "sequential"}}');
+      const fromPackage = await runCli(['config'], { cwd: project });
+      assert.ok(fromPackage.stdout.includes('runner            = "sequential" (from package.json)'), fromPackage.stdout);
+      writeFileSync(join(project, 'package.json'), '{"type": "module"}');
+      writeFileSync(join(project, 'flow.config.ts'), "const level: string = 'error';\nexport default { logLevel: level, params: { stop: 3 } };\n");
+      const fromTypeScript = await runCli(['config'], { cwd: project });
+      assert.equal(fromTypeScript.code, 0, fromTypeScript.stderr);
+      assert.ok(fromTypeScript.stdout.includes('logLevel          = "ERROR" (from flow.config.ts)'), fromTypeScript.stdout);
+      assert.ok(fromTypeScript.stdout.includes('params            = {"stop":3} (from flow.config.ts)'), fromTypeScript.stdout);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
+
   it('has help with examples on every command, and a version', async () => {
     const [top, run, ls, config, version] = await Promise.all([
       runCli(['--help']),

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { normaliseLines, normaliseRunNames, runCli } from '../helpers/run-cli.js';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FIXTURES, normaliseLines, normaliseRunNames, runCli, type CliResult } from '../helpers/run-cli.js';
 
 // `flow run` on the seed flows, as a user runs them: exit status, the exact
 // lines of LOGS.md (timestamps and random flow run names normalised), and
@@ -117,6 +120,30 @@ describe('flow run', { concurrency: true }, () => {
     const lines = normaliseLines(result.stderr).filter((line) => line.startsWith('HH:MM:SS.mmm'));
     assert.ok(lines.length >= 3, result.stderr);
     assert.ok(lines.every((line) => /\| (ERROR|WARNING) /.test(line)), lines.join('\n'));
+  });
+
+  it("follows the settings' precedence for the runner: flags and env over the flow's own, the flow's own over the config file's top level", async () => {
+    const project = mkdtempSync(join(tmpdir(), 'flowrun-precedence-'));
+    try {
+      writeFileSync(join(project, 'package.json'), '{"type": "module"}');
+      writeFileSync(join(project, '.flowrc.json'), '{"runner": "concurrent", "flowsDir": "jobs"}');
+      mkdirSync(join(project, 'jobs'));
+      copyFileSync(join(FIXTURES, 'flows/own-runner.ts'), join(project, 'jobs/own-runner.ts'));
+      const starting = (result: CliResult): string | undefined => /Starting '(\w+)'/.exec(result.stderr)?.[1];
+      const [own, byFlag, byEnv] = await Promise.all([
+        runCli(['run', 'own-runner'], { cwd: project }),
+        runCli(['run', 'own-runner', '--runner', 'concurrent'], { cwd: project }),
+        runCli(['run', 'own-runner'], { cwd: project, env: { FLOW_RUNNER: 'concurrent' } }),
+      ]);
+      assert.equal(starting(own), 'SequentialTaskRunner', own.stderr);
+      assert.equal(starting(byFlag), 'ConcurrentTaskRunner', byFlag.stderr);
+      assert.equal(starting(byEnv), 'ConcurrentTaskRunner', byEnv.stderr);
+      writeFileSync(join(project, '.flowrc.json'), '{"flowsDir": "jobs", "flows": {"own-runner": {"runner": "concurrent"}}}');
+      const byEntry = await runCli(['run', 'own-runner'], { cwd: project });
+      assert.equal(starting(byEntry), 'ConcurrentTaskRunner', byEntry.stderr);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 
   it('loads a flow by path and by path:export, from outside flowsDir', async () => {
