@@ -40,6 +40,7 @@ export type { FlowRunOutcome, RunFlowOptions } from './engine/flow-engine.js';
 
 export { SequentialTaskRunner } from './runners/sequential.js';
 export { ConcurrentTaskRunner } from './runners/concurrent.js';
+export { ParallelTaskRunner, type ParallelTaskRunnerOptions } from './runners/parallel/parallel-runner.js';
 export type { TaskRunner, TaskRunJob, RunnerName } from './runners/task-runner.js';
 
 export {

@@ -21,6 +21,7 @@ const RUN_EXAMPLES = `
 Examples:
   $ flow run parallel-execution --param stop=5      a flow found by name in flowsDir
   $ flow run print-values --runner sequential       one task at a time
+  $ flow run cpu-bound --runner parallel --workers 2 CPU-bound tasks on two cores
   $ flow run flows/etl.ts --params '{"day": "2026-01-31"}'
   $ flow run flows/etl.ts:nightly --log-level DEBUG a named export of a file
 
@@ -77,6 +78,7 @@ export const createProgram = (world: CliWorld, setExitCode: (code: number) => vo
     .option('--param <key=value>', 'set a parameter; the value is JSON if it parses, else a string (repeatable)', collect, [])
     .option('--params <json>', 'set parameters from a JSON object')
     .option('--runner <name>', 'task runner: sequential, concurrent (default) or parallel')
+    .option('--workers <n>', 'worker threads of the parallel runner (default: one per core)')
     .option('--log-level <level>', 'lowest log level printed: DEBUG, INFO, WARNING, ERROR, CRITICAL')
     .addOption(configOption())
     .option('--no-color', 'print no colour, even on a terminal')
@@ -103,6 +105,7 @@ export const createProgram = (world: CliWorld, setExitCode: (code: number) => vo
     .description('Show each resolved setting and where it came from.')
     .argument('[flow]', 'resolve the settings as a run of this flow would')
     .option('--runner <name>', 'as flow run --runner')
+    .option('--workers <n>', 'as flow run --workers')
     .option('--log-level <level>', 'as flow run --log-level')
     .addOption(configOption())
     .addOption(debugOption())

@@ -31,9 +31,12 @@ export interface FlowRunContext {
 export interface TaskRunContext {
   readonly kind: 'task';
   readonly taskRun: TaskRun;
-  readonly flowContext: FlowRunContext;
+  /** The flow run it belongs to; undefined on a worker thread, where only the task runs. */
+  readonly flowContext: FlowRunContext | undefined;
   readonly logger: RunLogger;
   readonly logPrints: boolean;
+  /** Aborted when the run times out or is cancelled: long work can stop early. */
+  readonly signal: AbortSignal;
 }
 
 export type RunContext = FlowRunContext | TaskRunContext;
@@ -51,8 +54,13 @@ export const getFlowRunContext = (): FlowRunContext | undefined => {
   return context?.kind === 'task' ? context.flowContext : context;
 };
 
-export const requireFlowRunContext = (what: string): FlowRunContext => {
+export const requireFlowRunContext = (what: string, taskName: string): FlowRunContext => {
   const context = getFlowRunContext();
+  if (context === undefined && storage.getStore()?.kind === 'task') {
+    throw new MissingContextError(
+      `${what} inside a task running on a worker thread is not supported: the flow run lives in the main thread. Call the task directly instead (await ${taskName}(...)), or run the flow with --runner concurrent.`,
+    );
+  }
   if (context === undefined) {
     throw new MissingContextError(`${what} must be called inside a flow run; call it from a function passed to flow().`);
   }

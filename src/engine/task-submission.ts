@@ -91,7 +91,7 @@ const prepareJob = (
     direct,
     nested: getRunContext()?.kind === 'task',
     announce: (immediate) => announce(flow, run, immediate),
-    run: () => runTaskRun(flow, run, task, args, upstreams),
+    run: (invoke) => runTaskRun(flow, run, task, args, upstreams, invoke),
   };
 };
 
@@ -110,7 +110,7 @@ const handToRunner = (flow: FlowRunContext, job: TaskRunJob): Promise<State> => 
 
 /** `t.submit(...)`: hands the run to the flow's runner and returns its future at once. */
 export const submitTask = <R>(task: SubmittableTask, args: readonly unknown[], waitFor: readonly unknown[] = []): TaskFuture<R> => {
-  const flow = requireFlowRunContext(`${task.name}.submit()`);
+  const flow = requireFlowRunContext(`${task.name}.submit()`, task.name);
   const job = prepareJob(flow, task, args, waitFor, false);
   const future = new TaskFuture<R>(job.taskRun, handToRunner(flow, job) as Promise<State<R>>);
   flow.children.push(future);

@@ -9,7 +9,6 @@ const NOT_YET_TASK_OPTIONS = [
   'retries',
   'retryDelaySeconds',
   'retryJitterFactor',
-  'timeoutSeconds',
   'cacheKeyFn',
   'cacheExpirationSeconds',
   'refreshCache',

@@ -3,6 +3,8 @@ import { UsageError } from '../errors.js';
 import { runFlow, type FlowRunOutcome, type RunFlowOptions } from '../engine/flow-engine.js';
 import { getStateResult } from '../futures/task-future.js';
 import { toParameterInputs, validateParameters } from '../settings/params.js';
+import { getRunContext } from '../engine/context.js';
+import { isWorkerThread } from '../util/thread-role.js';
 import type { FlowOptions } from './options.js';
 
 const FLOW_BRAND = Symbol.for('flowrun.Flow');
@@ -88,6 +90,11 @@ export function flow(
     validate,
   };
   const call = async (parameters: Readonly<Record<string, unknown>> = {}): Promise<unknown> => {
+    // A worker imports modules only to find tasks: a flow called at a
+    // module's top level does not run there.
+    if (isWorkerThread() && getRunContext() === undefined) {
+      return undefined;
+    }
     const outcome = await runFlow(definition, validate(parameters));
     return getStateResult(outcome.state);
   };

@@ -1,3 +1,4 @@
+import type { TaskInvoker } from '../engine/invocation.js';
 import type { TaskRun } from '../engine/runs.js';
 import type { State } from '../states/state.js';
 
@@ -23,8 +24,11 @@ export interface TaskRunJob {
    * (immediate) or `Submitted task run ... for execution.`.
    */
   announce(immediate: boolean): void;
-  /** Resolves the inputs and runs the task through the task engine in this thread. */
-  run(): Promise<State>;
+  /**
+   * Resolves the inputs and takes the run through the task engine, which
+   * calls the function through `invoke` (default: in this thread).
+   */
+  run(invoke?: TaskInvoker): Promise<State>;
 }
 
 export type RunnerName = 'sequential' | 'concurrent' | 'parallel';

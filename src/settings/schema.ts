@@ -52,7 +52,7 @@ export const SETTINGS = {
     description: "Worker threads of the parallel runner. Default: the machine's available parallelism.",
     defaultValue: () => availableParallelism(),
     exampleValue: 4,
-    flag: null,
+    flag: '--workers',
     perFlow: true,
   } satisfies SettingDescriptor<number>,
   logLevel: {

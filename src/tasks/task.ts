@@ -2,6 +2,8 @@ import { callTask, submitTask } from '../engine/task-submission.js';
 import type { TaskFuture } from '../futures/task-future.js';
 import { expandMapArguments } from './map.js';
 import { resolveTaskOptions, type ResolvedTaskOptions, type SubmitOptions, type TaskOptions } from './options.js';
+import { getRunContext } from '../engine/context.js';
+import { registerTask } from './registry.js';
 import { createTaskKey, findCallerModule, hashTaskKey } from './task-key.js';
 import type { Unmapped } from './unmapped.js';
 
@@ -38,14 +40,19 @@ export interface Task<Args extends unknown[] = unknown[], R = unknown> {
   /** A copy of this task with other options (Prefect's with_options); `waitFor` applies to its submissions. */
   with(options: TaskOptions<Args> & SubmitOptions): Task<Args, R>;
   readonly name: string;
-  /** The stable key: the defining module and the name. */
+  /** The stable key: the defining module and the name (a renamed copy has its own). */
   readonly key: string;
+  /** The key the task was registered under where it was defined, which a worker thread finds it by. */
+  readonly registryKey: string;
   readonly keyHash: string;
   /** The module that defined the task (a file URL), where known. */
   readonly moduleUrl: string | undefined;
   readonly options: ResolvedTaskOptions<Args>;
   readonly fn: (...args: Args) => R | Promise<R>;
   readonly logPrints: boolean | undefined;
+  readonly timeoutSeconds: number | undefined;
+  /** Why a worker thread could not rebuild this task, if it could not. */
+  readonly unshippableReason: string | undefined;
 }
 
 type TaskFunction<Args extends unknown[], R> = (...args: Args) => R;
@@ -55,18 +62,23 @@ interface TaskParts<Args extends unknown[], R> {
   readonly options: ResolvedTaskOptions<Args>;
   readonly moduleUrl: string | undefined;
   readonly key: string;
+  readonly registryKey: string;
   readonly waitFor: readonly unknown[];
+  readonly unshippableReason: string | undefined;
 }
 
 const buildTask = <Args extends unknown[], R>(parts: TaskParts<Args, Awaited<R>>): Task<Args, Awaited<R>> => {
-  const { fn, options, moduleUrl, key, waitFor } = parts;
+  const { fn, options, moduleUrl, key, registryKey, waitFor, unshippableReason } = parts;
   const core = {
     key,
+    registryKey,
     keyHash: hashTaskKey(key),
     moduleUrl,
     options,
     fn,
     logPrints: options.logPrints,
+    timeoutSeconds: options.timeoutSeconds,
+    unshippableReason,
   };
   const call = (...args: unknown[]): Promise<Awaited<R>> => callTask(submittable, args, waitFor);
   // A function's own `name` is read-only to assignment; define it instead.
@@ -79,9 +91,12 @@ const buildTask = <Args extends unknown[], R>(parts: TaskParts<Args, Awaited<R>>
       expandMapArguments(options.name, args).map((runArgs) => submitTask<Awaited<R>>(submittable, runArgs, waitFor)),
     with: (overrides: TaskOptions<Args> & SubmitOptions) => {
       const { waitFor: nextWaitFor, ...taskOverrides } = overrides;
+      const nextOptions = resolveTaskOptions({ ...options, ...taskOverrides }, options.name);
       return buildTask<Args, R>({
         ...parts,
-        options: resolveTaskOptions({ ...options, ...taskOverrides }, options.name),
+        options: nextOptions,
+        // A renamed copy is a task of its own (its runs are counted apart), as in Prefect.
+        key: nextOptions.name === options.name ? key : createTaskKey(moduleUrl, nextOptions.name),
         waitFor: nextWaitFor ?? waitFor,
       });
     },
@@ -106,12 +121,26 @@ export function task<Args extends unknown[], R>(
   const rawOptions: TaskOptions<Args> = typeof first === 'string' ? { name: first } : typeof first === 'object' ? first : {};
   const options = resolveTaskOptions(rawOptions, fn.name || 'task');
   const moduleUrl = findCallerModule();
+  const key = createTaskKey(moduleUrl, options.name);
+  // A task made while a run is going (inside a flow body or a task) does not
+  // exist when its module is imported, so a worker cannot rebuild it.
+  const unshippableReason =
+    getRunContext() !== undefined
+      ? 'it was defined inside a flow or task run, so importing its module does not define it'
+      : moduleUrl === undefined
+        ? 'the module that defines it is not known'
+        : undefined;
+  if (unshippableReason === undefined) {
+    registerTask(key, fn);
+  }
   return buildTask<Args, R>({
     fn: fn as TaskFunction<Args, Awaited<R>>,
     options,
     moduleUrl,
-    key: createTaskKey(moduleUrl, options.name),
+    key,
+    registryKey: key,
     waitFor: [],
+    unshippableReason,
   });
 }
 

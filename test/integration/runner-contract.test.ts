@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConcurrentTaskRunner, flow, getRunContext, SequentialTaskRunner, task, unmapped, type TaskRunner } from '../../src/index.js';
+import { ConcurrentTaskRunner, flow, ParallelTaskRunner, SequentialTaskRunner, unmapped, type TaskRunner } from '../../src/index.js';
 import { createTestRuntime, MemoryReporter } from '../helpers/memory-reporter.js';
 import {
   addOne,
+  announceRun,
   boom,
+  byFunction,
+  fetchPage,
+  flaky,
+  outerCall,
+  outerSubmit,
   describePair,
   logSomething,
   printSomething,
@@ -25,11 +31,20 @@ interface RunnerCase {
   readonly overlaps: boolean;
   /** The word of the submission line. */
   readonly submittedWord: 'Executing' | 'Submitted';
+  /** A task may .submit() other tasks (not on a worker thread, which has no flow run). */
+  readonly nestedSubmit: boolean;
 }
 
 const RUNNERS: readonly RunnerCase[] = [
-  { name: 'sequential', create: () => new SequentialTaskRunner(), overlaps: false, submittedWord: 'Executing' },
-  { name: 'concurrent', create: () => new ConcurrentTaskRunner(), overlaps: true, submittedWord: 'Submitted' },
+  { name: 'sequential', create: () => new SequentialTaskRunner(), overlaps: false, submittedWord: 'Executing', nestedSubmit: true },
+  { name: 'concurrent', create: () => new ConcurrentTaskRunner(), overlaps: true, submittedWord: 'Submitted', nestedSubmit: true },
+  {
+    name: 'parallel (2 workers)',
+    create: () => new ParallelTaskRunner({ workers: 2 }),
+    overlaps: true,
+    submittedWord: 'Submitted',
+    nestedSubmit: false,
+  },
 ];
 
 const run = async (runner: TaskRunner, body: () => unknown, reporter = new MemoryReporter()) => {
@@ -71,16 +86,12 @@ for (const runnerCase of RUNNERS) {
     });
 
     it('never runs a task whose upstream failed: it ends NotReady naming the upstream', async () => {
-      const calls: number[] = [];
-      const record = task('record_call', (value: number) => {
-        calls.push(value);
-      });
       const { state, reporter } = await run(runnerCase.create(), async () => {
         const failed = boom.submit('disk on fire');
-        record.submit(failed);
+        announceRun.submit(failed);
       });
-      assert.deepEqual(calls, []);
       const lines = reporter.messages;
+      assert.ok(!lines.some((line) => line.includes('announce_run ran')), lines.join('\n'));
       const boomName = lines.find((line) => line.startsWith("Task run 'boom-"))?.match(/'(boom-[0-9a-f]{8}-0)'/)?.[1];
       assert.ok(boomName, lines.join('\n'));
       assert.ok(
@@ -209,28 +220,18 @@ for (const runnerCase of RUNNERS) {
     });
 
     it('honours .with() options and waitFor without passing values', async () => {
-      const order: string[] = [];
-      const first = task('first', async () => {
-        await sleepThenReturn(20, 'x');
-        order.push('first');
+      let spans: { label: string; start: number; end: number }[] = [];
+      const { reporter } = await run(runnerCase.create(), async () => {
+        const first = timedSleep.submit('first', 50);
+        const second = timedSleep.with({ name: 'renamed', waitFor: [first] }).submit('second', 0);
+        spans = await Promise.all([first, second]);
       });
-      const second = task('second', () => {
-        order.push('second');
-      });
-      const { reporter } = await run(runnerCase.create(), () => {
-        const done = first.submit();
-        second.with({ name: 'renamed', waitFor: [done] }).submit();
-      });
-      assert.deepEqual(order, ['first', 'second']);
+      const [first, second] = spans;
+      assert.ok(first && second && second.start >= first.end, JSON.stringify(spans));
       assert.ok(reporter.messages.some((line) => /Created task run 'renamed-[0-9a-f]{8}-0' for task 'renamed'/.test(line)));
     });
 
     it('names runs from taskRunName templates and functions, and keeps tags on the run', async () => {
-      const fetchPage = task({ name: 'fetch', taskRunName: 'fetch-{url}', tags: ['http'] }, (url: string) => {
-        const context = getRunContext();
-        return { url, tags: context?.kind === 'task' ? [...context.taskRun.tags] : [] };
-      });
-      const byFunction = task({ name: 'by_function', taskRunName: ({ day }) => `day-${String(day)}` }, (options: { day: number }) => options.day);
       let fetched: { url: string; tags: string[] } | undefined;
       const { reporter } = await run(runnerCase.create(), async () => {
         fetched = await fetchPage.submit('home');
@@ -242,18 +243,36 @@ for (const runnerCase of RUNNERS) {
       assert.deepEqual(fetched, { url: 'home', tags: ['http'] });
     });
 
-    it('lets a task submit and await another task (no deadlock, even one at a time)', async () => {
-      const outer = task('outer', async (n: number) => {
-        const inner = addOne.submit(n);
-        return (await inner) * 10;
-      });
+    it('lets a task call another task', async () => {
       let result: number | undefined;
       const { state } = await run(runnerCase.create(), async () => {
-        result = await outer.submit(1);
+        result = await outerCall.submit(1);
       });
       assert.equal(result, 20);
       assert.equal(state.message, 'All states completed.');
     });
+
+    it(
+      runnerCase.nestedSubmit
+        ? 'lets a task submit and await another task (no deadlock, even one at a time)'
+        : 'refuses .submit() inside a task on a worker, saying what to do instead',
+      async () => {
+        let result: unknown;
+        const { state } = await run(runnerCase.create(), async () => {
+          result = await outerSubmit.submit(1).then(
+            (value) => value,
+            (error: unknown) => error,
+          );
+        });
+        if (runnerCase.nestedSubmit) {
+          assert.equal(result, 20);
+          assert.equal(state.message, 'All states completed.');
+        } else {
+          assert.ok(result instanceof Error);
+          assert.match(result.message, /add_one\.submit\(\) inside a task running on a worker thread .*await add_one\(\.\.\.\)/);
+        }
+      },
+    );
 
     it('gives a subflow call the results of the futures it returned', async () => {
       const child = flow({ name: 'child' }, async () => addOne.map([1, 2, 3]));
@@ -277,7 +296,6 @@ for (const runnerCase of RUNNERS) {
     });
 
     it('warns once per task run of an option it does not implement yet, instead of ignoring it silently', async () => {
-      const flaky = task({ name: 'flaky', retries: 2 }, () => 1);
       const { reporter } = await run(runnerCase.create(), async () => {
         await Promise.all([flaky.submit(), flaky.submit()]);
       });

@@ -7,6 +7,7 @@ import { EXIT_CODES } from '../exit-codes.js';
 
 export interface ConfigCommandOptions {
   readonly runner?: string;
+  readonly workers?: string;
   readonly logLevel?: string;
   readonly config?: string;
 }
@@ -17,7 +18,7 @@ export interface ConfigCommandOptions {
  * and definition count too.
  */
 export const configCommand = async (spec: string | undefined, options: ConfigCommandOptions, world: CliWorld): Promise<number> => {
-  const flags = { runner: options.runner, logLevel: options.logLevel };
+  const flags = { runner: options.runner, workers: options.workers, logLevel: options.logLevel };
   const config = await loadConfigFile(options.config, world.cwd);
   let settings = resolveSettings({ flags, env: world.env, config });
   if (spec !== undefined) {

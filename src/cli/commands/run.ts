@@ -18,6 +18,7 @@ export interface RunCommandOptions {
   readonly param: readonly string[];
   readonly params?: string;
   readonly runner?: string;
+  readonly workers?: string;
   readonly logLevel?: string;
   readonly config?: string;
   readonly color: boolean;
@@ -30,7 +31,8 @@ const chooseRunner = (settings: ResolvedSettings, flowRunner: unknown): { runner
   const source = settings.sources.runner;
   const overridden = source.kind === 'flag' || source.kind === 'env' || source.kind === 'config-flow';
   const given = !overridden && typeof flowRunner === 'object' && flowRunner !== null ? flowRunner : settings.values.runner;
-  return { runner: resolveRunner(given as Parameters<typeof resolveRunner>[0], source.label), source: source.label };
+  const runner = resolveRunner(given as Parameters<typeof resolveRunner>[0], source.label, { workers: settings.values.workers });
+  return { runner, source: source.label };
 };
 
 const signalsHandled: readonly TerminationSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -60,7 +62,7 @@ const installSignalHandlers = (onFirst: () => void): (() => void) => {
 
 /** `flow run <flow>`: returns the exit status. */
 export const runCommand = async (spec: string, options: RunCommandOptions, world: CliWorld): Promise<number> => {
-  const flags = { runner: options.runner, logLevel: options.logLevel };
+  const flags = { runner: options.runner, workers: options.workers, logLevel: options.logLevel };
   const config = await loadConfigFile(options.config, world.cwd);
   const base = resolveSettings({ flags, env: world.env, config });
   const found = await loadFlow(spec, base.values.flowsDir, world.cwd);

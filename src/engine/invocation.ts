@@ -1,0 +1,53 @@
+import { createLogger } from '../logging/logger.js';
+import { runInContext, type FlowRunContext, type TaskRunContext } from './context.js';
+import { installPrintCapture } from './print-capture.js';
+import type { TaskRun } from './runs.js';
+import type { ExecutableTask } from './task-engine.js';
+
+// One call of a task's function, and what came of it. The task engine owns
+// the states; an invoker only decides where the function runs: in this
+// thread (every runner's default) or on a worker thread (the parallel
+// runner). Outcomes are data, so each runner's are turned into states by
+// the same code.
+
+export interface TaskInvocation {
+  readonly flow: FlowRunContext;
+  readonly run: TaskRun;
+  readonly task: ExecutableTask;
+  readonly args: readonly unknown[];
+  readonly logPrints: boolean;
+  /** Aborted when the run times out or is cancelled; tasks may honour it. */
+  readonly signal: AbortSignal;
+}
+
+export type InvocationOutcome =
+  /** The function returned (or its promise resolved) with a value. */
+  | { readonly kind: 'returned'; readonly value: unknown }
+  /** User code threw: the run is Failed and the error logged with its stack. */
+  | { readonly kind: 'threw'; readonly error: unknown }
+  /** The machinery failed (a worker died, a value could not be sent): the run is Crashed. */
+  | { readonly kind: 'crashed'; readonly reason: string };
+
+export type TaskInvoker = (invocation: TaskInvocation) => Promise<InvocationOutcome>;
+
+// Runs the function here, in its own run context (for getRunLogger(),
+// logPrints and the abort signal).
+export const invokeInThread: TaskInvoker = async ({ flow, run, task, args, logPrints, signal }) => {
+  const context: TaskRunContext = {
+    kind: 'task',
+    taskRun: run,
+    flowContext: flow,
+    logger: createLogger(flow.runtime, { kind: 'task-run', name: run.name }),
+    logPrints,
+    signal,
+  };
+  if (logPrints) {
+    installPrintCapture();
+  }
+  try {
+    const fn = task.fn as (...values: unknown[]) => unknown;
+    return { kind: 'returned', value: await runInContext(context, () => fn(...args)) };
+  } catch (error) {
+    return { kind: 'threw', error };
+  }
+};

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { FLOW_BIN, normaliseLines, REPO_ROOT, runCli } from '../helpers/run-cli.js';
+
+// The parallel runner through the CLI: worker threads, output from them,
+// crashes, the --workers setting and signals.
+
+describe('flow run --runner parallel', { concurrency: true }, () => {
+  it('runs the CPU-bound example on two workers with the lines of every runner', async () => {
+    const result = await runCli(['run', 'cpu-bound', '--runner', 'parallel', '--workers', '2', '--param', 'chunks=4', '--param', 'limit=100000']);
+    assert.equal(result.code, 0, result.stderr);
+    const lines = normaliseLines(result.stderr);
+    assert.match(lines[1] ?? '', /Starting 'ParallelTaskRunner'; submitted tasks will be run in parallel\.\.\.$/);
+    for (const chunk of [0, 1, 2, 3]) {
+      assert.ok(lines.includes(`HH:MM:SS.mmm | INFO    | Task run 'count_primes-${chunk}' - Finished in state Completed()`), lines.join('\n'));
+    }
+    assert.equal(result.stdout, '4 chunks, 38368 primes in all\n');
+    assert.match(lines.at(-1) ?? '', /Finished in state Completed\('All states completed\.'\)$/);
+  });
+
+  it('runs the seed print-values on worker threads', async () => {
+    const result = await runCli(['run', 'print-values', '--runner', 'parallel']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(result.stdout.trim().split('\n').sort(), ['AAAA', 'AAAA', 'AAAA', 'AAAA', 'BBBB', 'BBBB', 'BBBB', 'BBBB']);
+    assert.notEqual(result.stdout.trim().split('\n').slice(0, 4).join(), 'AAAA,AAAA,AAAA,AAAA');
+  });
+
+  for (const ending of ['throw', 'exit'] as const) {
+    it(`delivers every line a worker printed, in order, when its task ${ending === 'throw' ? 'throws' : 'calls process.exit()'}`, async () => {
+      const result = await runCli(['run', 'test/fixtures/flows/worker-output.ts', '--runner', 'parallel', '--workers', '1', '--param', 'count=2000', '--param', `ending=${ending}`]);
+      assert.equal(result.code, 1, result.stderr);
+      const printed = result.stdout.trimEnd().split('\n');
+      assert.equal(printed.length, 2000);
+      assert.deepEqual(printed, Array.from({ length: 2000 }, (_, index) => `line ${index}`));
+      const final = normaliseLines(result.stderr).find((line) => line.includes("Task run 'print_many-") && line.includes('Finished in state'));
+      assert.match(final ?? '', ending === 'throw' ? /Failed\('Task run encountered an exception Error: failed after printing'\)/ : /Crashed\(.*exited with code 7/);
+    });
+  }
+
+  it('takes --workers, FLOW_WORKERS and the config file, and refuses a count that is not a positive integer', async () => {
+    const [zero, text, config] = await Promise.all([
+      runCli(['run', 'cpu-bound', '--runner', 'parallel', '--workers', '0']),
+      runCli(['run', 'cpu-bound', '--runner', 'parallel'], { env: { FLOW_WORKERS: 'abc' } }),
+      runCli(['config', '--workers', '3']),
+    ]);
+    assert.equal(zero.code, 2);
+    assert.equal(zero.stderr, 'error: --workers must be a positive integer, got 0.\n');
+    assert.equal(text.code, 2);
+    assert.equal(text.stderr, 'error: FLOW_WORKERS must be a positive integer, got "abc".\n');
+    assert.ok(config.stdout.includes('workers           = 3 (from --workers)'), config.stdout);
+  });
+
+  it('SIGINT cancels the runs on worker threads, exits 130 and leaves nothing running', async () => {
+    const child = spawn(process.execPath, [FLOW_BIN, 'run', 'cpu-bound', '--runner', 'parallel', '--workers', '2', '--param', 'limit=50000000'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await new Promise<void>((resolve) => {
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+        if (stderr.includes("Submitted task run 'count_primes-7'")) {
+          resolve();
+        }
+      });
+    });
+    // Let the workers start their (long) tasks, then interrupt.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const sent = Date.now();
+    child.kill('SIGINT');
+    const code = await exited;
+    assert.equal(code, 130, stderr);
+    assert.ok(Date.now() - sent < 3000, 'the CLI must exit at once, not when the tasks end');
+    const cancelled = normaliseLines(stderr).filter((line) => line.endsWith("Finished in state Cancelled('Execution was aborted by an interrupt signal.')"));
+    // Eight count_primes runs, the report run waiting for them, and the flow run.
+    assert.equal(cancelled.length, 10, stderr);
+  });
+});
