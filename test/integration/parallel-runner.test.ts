@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { flow, ParallelTaskRunner, task, type State } from '../../src/index.js';
+import { flow, ParallelTaskRunner, task } from '../../src/index.js';
 import { createTestRuntime, MemoryReporter } from '../helpers/memory-reporter.js';
 import {
   acceptAnything,
