@@ -130,10 +130,11 @@ describe('flow: bad input is one clear line and exit status 2', { concurrency: t
       assertIncludesAll(line, ['--runner', 'fast', 'sequential', 'concurrent', 'parallel']);
     });
 
-    it('says the parallel runner is not available yet', async () => {
-      const line = await badInput(['run', TYPED, '--param', 'stop=1', '--runner', 'parallel']);
-      assertIncludesAll(line, ["'parallel'", '--runner', 'sequential', 'concurrent']);
-      assert.match(line, /not available/);
+    it('names a --workers count that is not a positive integer', async () => {
+      for (const workers of ['0', 'abc', '1.5']) {
+        const line = await badInput(['run', TYPED, '--param', 'stop=1', '--runner', 'parallel', '--workers', workers]);
+        assertIncludesAll(line, ['--workers', 'positive integer', workers]);
+      }
     });
 
     it('names an unknown option and suggests --param', async () => {

@@ -286,7 +286,8 @@ for (const runnerCase of RUNNERS) {
     it(runnerCase.overlaps ? 'runs a direct call at once' : 'runs a direct call after the runs submitted before it', async () => {
       let spans: { label: string; start: number; end: number }[] = [];
       await run(runnerCase.create(), async () => {
-        const submitted = timedSleep.submit('submitted', 60);
+        // Long enough that a worker started late still overlaps it.
+        const submitted = timedSleep.submit('submitted', 400);
         const direct = await timedSleep('direct', 10);
         spans = [await submitted, direct];
       });
