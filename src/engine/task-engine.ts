@@ -50,6 +50,8 @@ export const finishTaskRun = (flow: FlowRunContext, run: TaskRun, state: State):
   return state;
 };
 
+const NEVER_ABORTED = new AbortController();
+
 const logRecord = (flow: FlowRunContext, run: TaskRun, level: LogLevel, text: string): void => {
   const { reporter } = flow.runtime;
   if (level >= reporter.level) {
@@ -94,8 +96,9 @@ const executeTask = async (
   invoke: TaskInvoker,
 ): Promise<State> => {
   setTaskRunState(flow, run, Running({ timestamp: flow.runtime.now() }));
-  const controller = new AbortController();
   const seconds = task.timeoutSeconds;
+  // Only a run with a deadline can be aborted (for now): the others share one signal.
+  const controller = seconds === undefined ? NEVER_ABORTED : new AbortController();
   const raced = await raceTimeout(seconds, controller, () =>
     invoke({ flow, run, task, args, logPrints: task.logPrints ?? flow.logPrints, signal: controller.signal }),
   );

@@ -65,6 +65,11 @@ export const runCommand = async (spec: string, options: RunCommandOptions, world
   const flags = { runner: options.runner, workers: options.workers, logLevel: options.logLevel };
   const config = await loadConfigFile(options.config, world.cwd);
   const base = resolveSettings({ flags, env: world.env, config });
+  if (base.values.runner === 'parallel') {
+    // Loaded before the flow's module (and with it the TypeScript loader):
+    // every import after that costs a trip to the loader thread.
+    await import('piscina');
+  }
   const found = await loadFlow(spec, base.values.flowsDir, world.cwd);
   const flowDef = found.flow;
   const settings = resolveSettings({

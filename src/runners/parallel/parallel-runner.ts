@@ -1,15 +1,16 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { MessageChannel } from 'node:worker_threads';
+import { randomUUID } from 'node:crypto';
 import type { Piscina } from 'piscina';
 import { invokeInThread, type InvocationOutcome, type TaskInvocation, type TaskInvoker } from '../../engine/invocation.js';
 import { UsageError } from '../../errors.js';
-import { LOG_LEVELS } from '../../logging/levels.js';
+import { LOG_LEVELS, type LogLevel } from '../../logging/levels.js';
 import type { State } from '../../states/state.js';
 import { BaseTaskRunner } from '../base-runner.js';
 import type { TaskRunJob } from '../task-runner.js';
 import { findUnsendable } from './cloneable.js';
-import type { WorkerMessage, WorkerRequest } from './protocol.js';
+import { EventInbox } from './event-inbox.js';
+import type { WorkerData, WorkerEvent, WorkerReply, WorkerRequest } from './protocol.js';
 import { deserializeError } from './serialize.js';
 
 export interface ParallelTaskRunnerOptions {
@@ -43,6 +44,24 @@ const describeWorkerFailure = (taskName: string, error: unknown): string => {
   return `The worker thread running task '${taskName}' died: ${error instanceof Error ? `${error.name}: ${message}` : message}; it was replaced.`;
 };
 
+// A log line or a write of a task on a worker, shown as if it ran here.
+const deliverEvent = ({ flow, run }: TaskInvocation, event: WorkerEvent): void => {
+  if (event.type === 'output') {
+    (event.stream === 'stdout' ? process.stdout : process.stderr).write(event.text);
+    return;
+  }
+  const { reporter } = flow.runtime;
+  if (event.level >= reporter.level) {
+    reporter.log({
+      kind: 'message',
+      time: event.time,
+      level: event.level as LogLevel,
+      source: { kind: 'task-run', name: run.name },
+      text: event.text,
+    });
+  }
+};
+
 /**
  * Runs task runs on a pool of worker threads (piscina), one per core by
  * default: Prefect's Dask runner on one machine. The pool starts with the
@@ -56,7 +75,7 @@ export class ParallelTaskRunner extends BaseTaskRunner {
   readonly workers: number;
   readonly #options: ParallelTaskRunnerOptions;
   /** One pool per flow run, made by the first submission (a promise: submissions race). */
-  #pool: Promise<Piscina> | undefined;
+  #pool: Promise<{ readonly pool: Piscina; readonly inbox: EventInbox }> | undefined;
   readonly #warnedInThread = new Set<string>();
 
   constructor(options: ParallelTaskRunnerOptions = {}) {
@@ -71,36 +90,43 @@ export class ParallelTaskRunner extends BaseTaskRunner {
   }
 
   override async shutdown(): Promise<void> {
-    const pool = this.#pool;
+    const started = this.#pool;
     this.#pool = undefined;
     this.#warnedInThread.clear();
     await super.shutdown();
-    await (await pool)?.destroy();
+    const resources = await started;
+    if (resources !== undefined) {
+      await resources.pool.destroy();
+      resources.inbox.close();
+    }
   }
 
   duplicate(): ParallelTaskRunner {
     return new ParallelTaskRunner(this.#options);
   }
 
-  #getPool(): Promise<Piscina> {
+  #getPool(): Promise<{ readonly pool: Piscina; readonly inbox: EventInbox }> {
     this.#pool ??= this.#createPool();
     return this.#pool;
   }
 
-  async #createPool(): Promise<Piscina> {
+  async #createPool(): Promise<{ readonly pool: Piscina; readonly inbox: EventInbox }> {
     const { Piscina } = await import('piscina');
+    const inbox = new EventInbox(`flowrun-events-${randomUUID()}`);
     const limit = this.#options.memoryLimitMb;
+    const workerData: WorkerData = { eventChannel: inbox.name };
     const pool = new Piscina({
       filename: WORKER_FILE,
       minThreads: this.workers,
       maxThreads: this.workers,
       idleTimeout: Number.POSITIVE_INFINITY,
+      workerData,
       ...(limit === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: limit } }),
     });
     // A worker's uncaught error rejects the task it was running; the pool
     // also emits it, and an unheard 'error' event would end the CLI.
     pool.on('error', () => undefined);
-    return pool;
+    return { pool, inbox };
   }
 
   #runInThread(invocation: TaskInvocation, why: string): Promise<InvocationOutcome> {
@@ -121,6 +147,22 @@ export class ParallelTaskRunner extends BaseTaskRunner {
     return invokeInThread(invocation);
   }
 
+  #replyToOutcome(invocation: TaskInvocation, reply: WorkerReply): InvocationOutcome | Promise<InvocationOutcome> {
+    switch (reply.type) {
+      case 'returned':
+        return { kind: 'returned', value: reply.value };
+      case 'threw':
+        return { kind: 'threw', error: deserializeError(reply.error) };
+      case 'unsendable':
+        return {
+          kind: 'crashed',
+          reason: `Cannot send the result of task '${invocation.task.name}' back from its worker thread: ${reply.reason}. Return plain data, or run this flow with --runner concurrent.`,
+        };
+      case 'not-found':
+        return this.#runInThread(invocation, reply.reason);
+    }
+  }
+
   readonly #invoke: TaskInvoker = async (invocation) => {
     const { task, run, args, flow } = invocation;
     if (task.unshippableReason !== undefined || task.moduleUrl === undefined) {
@@ -133,8 +175,7 @@ export class ParallelTaskRunner extends BaseTaskRunner {
         reason: `Cannot send the arguments of task '${task.name}' to a worker thread: ${unsendable.replace(/^argument\[(\d+)\]/, (_whole, index: string) => `argument ${Number(index) + 1}`)}. Pass plain data (objects, arrays, strings, numbers, Dates, Maps), or run this flow with --runner concurrent.`,
       };
     }
-    const pool = await this.#getPool();
-    const { port1, port2 } = new MessageChannel();
+    const { pool, inbox } = await this.#getPool();
     const request: WorkerRequest = {
       moduleUrl: task.moduleUrl,
       taskKey: task.registryKey,
@@ -142,59 +183,25 @@ export class ParallelTaskRunner extends BaseTaskRunner {
       taskRun: { ...run },
       logPrints: invocation.logPrints,
       logLevel: flow.runtime.reporter.level,
-      port: port2,
     };
-    return new Promise<InvocationOutcome>((resolve) => {
-      let settled = false;
-      const settle = (outcome: InvocationOutcome | Promise<InvocationOutcome>): void => {
-        if (!settled) {
-          settled = true;
-          port1.close();
-          resolve(outcome);
-        }
-      };
-      port1.on('message', (message: WorkerMessage) => {
-        switch (message.type) {
-          case 'log':
-            if (message.level >= flow.runtime.reporter.level) {
-              flow.runtime.reporter.log({
-                kind: 'message',
-                time: message.time,
-                level: message.level as (typeof LOG_LEVELS)[keyof typeof LOG_LEVELS],
-                source: { kind: 'task-run', name: run.name },
-                text: message.text,
-              });
-            }
-            return;
-          case 'output':
-            (message.stream === 'stdout' ? process.stdout : process.stderr).write(message.text);
-            return;
-          case 'returned':
-            settle({ kind: 'returned', value: message.value });
-            return;
-          case 'threw':
-            settle({ kind: 'threw', error: deserializeError(message.error) });
-            return;
-          case 'unsendable':
-            settle({
-              kind: 'crashed',
-              reason: `Cannot send the result of task '${task.name}' back from its worker thread: ${message.reason}. Return plain data, or run this flow with --runner concurrent.`,
-            });
-            return;
-          case 'not-found':
-            settle(this.#runInThread(invocation, message.reason));
-            return;
-        }
-      });
-      pool.run(request, { transferList: [port2], signal: invocation.signal }).then(
-        // The outcome itself arrives on the port, after everything printed before it.
-        () => undefined,
-        (error: unknown) => {
-          // Lines the task printed just before its worker died may still be
-          // in flight on the port: let them arrive before the outcome.
-          setImmediate(() => settle({ kind: 'crashed', reason: describeWorkerFailure(task.name, error) }));
-        },
-      );
-    });
+    const events = inbox.open(run.id, (event) => deliverEvent(invocation, event));
+    try {
+      let reply: WorkerReply;
+      try {
+        // Only a run with a deadline needs the signal (aborting terminates its
+        // worker); listening costs piscina time on every call.
+        const options = task.timeoutSeconds === undefined ? undefined : { signal: invocation.signal };
+        reply = (await pool.run(request, options)) as WorkerReply;
+      } catch (error) {
+        // Lines the task printed just before its worker died may still be
+        // on their way: let them arrive before the outcome.
+        await events.waitForQuiet();
+        return { kind: 'crashed', reason: describeWorkerFailure(task.name, error) };
+      }
+      await events.waitForEvents(reply.events);
+      return this.#replyToOutcome(invocation, reply);
+    } finally {
+      events.close();
+    }
   };
 }

@@ -1,12 +1,23 @@
-import type { MessagePort } from 'node:worker_threads';
 import type { TaskRun } from '../../engine/runs.js';
 import type { SerializedError } from './serialize.js';
 
 // Every message between the main thread and a worker, in one place. Only
 // plain data crosses: a task is named by its module and key and rebuilt in
 // the worker; arguments and results travel by structured clone.
+//
+// A call is piscina's task (WorkerRequest) and its reply (WorkerReply). What
+// the task prints or logs while it runs travels apart, as WorkerEvents on a
+// BroadcastChannel shared by the pool, and the reply says how many events
+// the call sent: the main thread settles the call only once it has them all,
+// so every line arrives before the outcome, in order, without a channel per
+// call (which would cost more than the call itself).
 
-/** What the main thread asks a worker to run (piscina's task). */
+/** Given to every worker of a pool (piscina's workerData). */
+export interface WorkerData {
+  readonly eventChannel: string;
+}
+
+/** What the main thread asks a worker to run. */
 export interface WorkerRequest {
   readonly moduleUrl: string;
   readonly taskKey: string;
@@ -16,21 +27,23 @@ export interface WorkerRequest {
   readonly logPrints: boolean;
   /** The reporter's level: lines below it are not even sent. */
   readonly logLevel: number;
-  /** Every message of this call comes back on this port, in order. */
-  readonly port: MessagePort;
 }
 
-/**
- * What a worker says about one call, in the order it happened. Output and
- * log lines share the port with the outcome, so every line printed before a
- * task returned, threw or died arrives before the outcome does.
- */
-export type WorkerMessage =
-  | { readonly type: 'log'; readonly level: number; readonly time: number; readonly text: string }
-  | { readonly type: 'output'; readonly stream: 'stdout' | 'stderr'; readonly text: string }
-  | { readonly type: 'returned'; readonly value: unknown }
-  | { readonly type: 'threw'; readonly error: SerializedError }
+/** Something a task did while it ran, sent as it happens. */
+export type WorkerEvent =
+  | { readonly type: 'log'; readonly runId: string; readonly level: number; readonly time: number; readonly text: string }
+  | { readonly type: 'output'; readonly runId: string; readonly stream: 'stdout' | 'stderr'; readonly text: string };
+
+interface ReplyBase {
+  /** How many WorkerEvents the call sent before this reply. */
+  readonly events: number;
+}
+
+/** How a call ended. */
+export type WorkerReply =
+  | (ReplyBase & { readonly type: 'returned'; readonly value: unknown })
+  | (ReplyBase & { readonly type: 'threw'; readonly error: SerializedError })
   /** The result cannot be sent back (a function, a class instance...). */
-  | { readonly type: 'unsendable'; readonly reason: string }
+  | (ReplyBase & { readonly type: 'unsendable'; readonly reason: string })
   /** The worker could not rebuild the task; the main thread runs it instead. */
-  | { readonly type: 'not-found'; readonly reason: string };
+  | (ReplyBase & { readonly type: 'not-found'; readonly reason: string });

@@ -1,13 +1,14 @@
-import type { MessagePort } from 'node:worker_threads';
-import type { WorkerMessage } from './protocol.js';
+import type { WorkerEvent } from './protocol.js';
 
 // In a worker thread, process.stdout and process.stderr are pipes to the main
-// thread with an order of their own. While a task runs, what it writes goes
-// instead to its call's port, in order with its log lines and its outcome,
+// thread with an order of their own. While a task runs, what it writes is
+// sent instead as events of its run, counted, in order with its log lines,
 // so nothing it printed is lost or reordered, even if it throws or its
 // worker dies right after.
 
-let currentPort: MessagePort | undefined;
+type Send = (event: WorkerEvent) => void;
+
+let current: { readonly runId: string; readonly send: Send } | undefined;
 
 const toText = (chunk: unknown, encoding: unknown): string => {
   if (typeof chunk === 'string') {
@@ -22,12 +23,10 @@ const toText = (chunk: unknown, encoding: unknown): string => {
 const redirect = (stream: NodeJS.WriteStream, name: 'stdout' | 'stderr'): void => {
   const original = stream.write.bind(stream) as (...args: unknown[]) => boolean;
   stream.write = ((chunk: unknown, encoding?: unknown, callback?: unknown): boolean => {
-    const port = currentPort;
-    if (port === undefined) {
+    if (current === undefined) {
       return original(chunk, encoding, callback);
     }
-    const message: WorkerMessage = { type: 'output', stream: name, text: toText(chunk, encoding) };
-    port.postMessage(message);
+    current.send({ type: 'output', runId: current.runId, stream: name, text: toText(chunk, encoding) });
     const done = typeof encoding === 'function' ? encoding : callback;
     if (typeof done === 'function') {
       queueMicrotask(() => (done as () => void)());
@@ -38,11 +37,12 @@ const redirect = (stream: NodeJS.WriteStream, name: 'stdout' | 'stderr'): void =
 
 let installed = false;
 
-export const captureOutputTo = (port: MessagePort | undefined): void => {
+// While a run is current, its writes become events sent with `send`.
+export const captureOutput = (runId: string | undefined, send: Send): void => {
   if (!installed) {
     installed = true;
     redirect(process.stdout, 'stdout');
     redirect(process.stderr, 'stderr');
   }
-  currentPort = port;
+  current = runId === undefined ? undefined : { runId, send };
 };

@@ -1,13 +1,14 @@
 // The entry of each worker thread of the parallel runner (piscina's filename).
 // It registers the TypeScript loader itself (a worker does not inherit the
 // main thread's), imports the task's module, which defines its tasks again,
-// and runs the one the main thread named, reporting everything on the port.
+// and runs the one the main thread named.
 
 // All of flowrun (what users' modules import as 'flowrun') is loaded first,
 // before the loader hooks exist: every import made through the hooks costs a
 // round trip to the loader thread, and this keeps worker start-up short.
 import '../../index.js';
-
+import { format } from 'node:util';
+import { BroadcastChannel, workerData } from 'node:worker_threads';
 import { runInContext, type TaskRunContext } from '../../engine/context.js';
 import { installPrintCapture } from '../../engine/print-capture.js';
 import { ensureFlowLoader } from '../../flows/module-loader.js';
@@ -16,19 +17,36 @@ import type { RunLogger } from '../../logging/logger.js';
 import { findRegisteredTask } from '../../tasks/registry.js';
 import { markWorkerThread } from '../../util/thread-role.js';
 import { findUnsendable } from './cloneable.js';
-import type { WorkerMessage, WorkerRequest } from './protocol.js';
+import type { WorkerData, WorkerEvent, WorkerReply, WorkerRequest } from './protocol.js';
 import { serializeError } from './serialize.js';
-import { captureOutputTo } from './worker-output.js';
-import { format } from 'node:util';
+import { captureOutput } from './worker-output.js';
 
 markWorkerThread();
 
-const createPortLogger = (post: (message: WorkerMessage) => void, minimum: number): RunLogger => {
+const events = new BroadcastChannel((workerData as WorkerData).eventChannel);
+// The channel must not keep a finished worker alive.
+events.unref();
+
+const NEVER_ABORTED = new AbortController().signal;
+
+// Each module is imported once per worker; later calls skip the loader.
+const importedModules = new Map<string, Promise<unknown>>();
+
+const importOnce = (moduleUrl: string): Promise<unknown> => {
+  let imported = importedModules.get(moduleUrl);
+  if (imported === undefined) {
+    imported = ensureFlowLoader().then(() => import(moduleUrl));
+    importedModules.set(moduleUrl, imported);
+  }
+  return imported;
+};
+
+const createEventLogger = (runId: string, send: (event: WorkerEvent) => void, minimum: number): RunLogger => {
   const at =
     (level: LogLevel) =>
     (...args: unknown[]): void => {
       if (level >= minimum) {
-        post({ type: 'log', level, time: Date.now(), text: format(...args) });
+        send({ type: 'log', runId, level, time: Date.now(), text: format(...args) });
       }
     };
   return {
@@ -40,39 +58,45 @@ const createPortLogger = (post: (message: WorkerMessage) => void, minimum: numbe
   };
 };
 
-export default async function runTaskInWorker(request: WorkerRequest): Promise<void> {
-  const post = (message: WorkerMessage): void => request.port.postMessage(message);
-  captureOutputTo(request.port);
-  try {
-    await ensureFlowLoader();
-    await import(request.moduleUrl);
-    const lookup = findRegisteredTask(request.taskKey);
-    if (!lookup.found) {
-      post({ type: 'not-found', reason: lookup.reason });
-      return;
-    }
-    const context: TaskRunContext = {
-      kind: 'task',
-      taskRun: request.taskRun,
-      flowContext: undefined,
-      logger: createPortLogger(post, request.logLevel),
-      logPrints: request.logPrints,
-      signal: new AbortController().signal,
-    };
-    if (context.logPrints) {
-      installPrintCapture();
-    }
-    let value: unknown;
-    try {
-      const fn = lookup.fn as (...args: unknown[]) => unknown;
-      value = await runInContext(context, () => fn(...request.args));
-    } catch (error) {
-      post({ type: 'threw', error: serializeError(error) });
-      return;
-    }
-    const problem = findUnsendable(value, 'the result');
-    post(problem === undefined ? { type: 'returned', value } : { type: 'unsendable', reason: problem });
-  } finally {
-    captureOutputTo(undefined);
+export default async function runTaskInWorker(request: WorkerRequest): Promise<WorkerReply> {
+  const runId = request.taskRun.id;
+  let sent = 0;
+  const send = (event: WorkerEvent): void => {
+    sent += 1;
+    events.postMessage(event);
+  };
+  await importOnce(request.moduleUrl);
+  const lookup = findRegisteredTask(request.taskKey);
+  if (!lookup.found) {
+    return { type: 'not-found', reason: lookup.reason, events: sent };
   }
+  let logger: RunLogger | undefined;
+  const context: TaskRunContext = {
+    kind: 'task',
+    taskRun: request.taskRun,
+    flowContext: undefined,
+    // Made on first use: most tasks never log.
+    get logger() {
+      logger ??= createEventLogger(runId, send, request.logLevel);
+      return logger;
+    },
+    logPrints: request.logPrints,
+    // A worker's run is stopped by terminating the worker, never by this signal.
+    signal: NEVER_ABORTED,
+  };
+  if (context.logPrints) {
+    installPrintCapture();
+  }
+  captureOutput(runId, send);
+  let value: unknown;
+  try {
+    const fn = lookup.fn as (...args: unknown[]) => unknown;
+    value = await runInContext(context, () => fn(...request.args));
+  } catch (error) {
+    return { type: 'threw', error: serializeError(error), events: sent };
+  } finally {
+    captureOutput(undefined, send);
+  }
+  const problem = findUnsendable(value, 'the result');
+  return problem === undefined ? { type: 'returned', value, events: sent } : { type: 'unsendable', reason: problem, events: sent };
 }
