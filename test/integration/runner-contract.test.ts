@@ -16,6 +16,8 @@ import {
   printSomething,
   reportUpstreams,
   sleepThenReturn,
+  slowPastTimeout,
+  stopsWhenAborted,
   sum,
   timedSleep,
 } from '../fixtures/contract-tasks.js';
@@ -305,6 +307,25 @@ for (const runnerCase of RUNNERS) {
         warnings.map((line) => line.replace(/^Flow run '[^']+' - /, '')),
         ["Task 'flaky' sets 'retries', which this version of flowrun does not implement yet; it is ignored."],
       );
+    });
+
+    it('ends a run TimedOut at its timeoutSeconds, whether or not its code stops', async () => {
+      const started = Date.now();
+      const { reporter, state } = await run(runnerCase.create(), async () => {
+        await Promise.all([slowPastTimeout.submit().wait(), stopsWhenAborted.submit().wait()]);
+      });
+      assert.ok(Date.now() - started < 1400, `the runs were not stopped at their deadline (${Date.now() - started} ms)`);
+      const lines = reporter.messages;
+      for (const name of ['slow_past_timeout', 'stops_when_aborted']) {
+        assert.ok(lines.some((line) => new RegExp(`^Task run '${name}-[0-9a-f]{8}-0' - Task run exceeded timeout of 0\\.2 second\\(s\\)$`).test(line)), lines.join('\n'));
+        assert.ok(
+          lines.some((line) =>
+            new RegExp(`^Task run '${name}-[0-9a-f]{8}-0' - Finished in state TimedOut\\('Task run exceeded timeout of 0\\.2 second\\(s\\)', type=FAILED\\)$`).test(line),
+          ),
+          lines.join('\n'),
+        );
+      }
+      assert.equal(state.message, '2/2 states failed.');
     });
 
     it('refuses submissions before start()', async () => {
