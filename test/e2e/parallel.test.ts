@@ -38,6 +38,14 @@ describe('flow run --runner parallel', { concurrency: true }, () => {
     });
   }
 
+  it('does not start a flow that a module calls at its top level when a worker imports it', async () => {
+    const result = await runCli(['run', 'test/fixtures/flows/script-style.ts', '--runner', 'parallel', '--workers', '2']);
+    assert.equal(result.code, 0, result.stderr);
+    // Once when the CLI imports the module (the module's own doing), once as the run asked for: never in a worker.
+    assert.equal(result.stdout, 'script flow ran: 42\nscript flow ran: 42\n');
+    assert.equal((result.stderr.match(/Created flow run/g) ?? []).length, 2, result.stderr);
+  });
+
   it('takes --workers, FLOW_WORKERS and the config file, and refuses a count that is not a positive integer', async () => {
     const [zero, text, config] = await Promise.all([
       runCli(['run', 'cpu-bound', '--runner', 'parallel', '--workers', '0']),
@@ -72,10 +80,10 @@ describe('flow run --runner parallel', { concurrency: true }, () => {
     const sent = Date.now();
     child.kill('SIGINT');
     const code = await exited;
-    assert.equal(code, 130, stderr);
+    assert.equal(code, 130, `exit ${String(code)}:\n${stderr.split("\n").slice(-12).join("\n")}`);
     assert.ok(Date.now() - sent < 3000, 'the CLI must exit at once, not when the tasks end');
     const cancelled = normaliseLines(stderr).filter((line) => line.endsWith("Finished in state Cancelled('Execution was aborted by an interrupt signal.')"));
     // Eight count_primes runs, the report run waiting for them, and the flow run.
-    assert.equal(cancelled.length, 10, stderr);
+    assert.equal(cancelled.length, 10, `exit ${String(code)}:\n${stderr}`);
   });
 });
