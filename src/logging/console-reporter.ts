@@ -1,4 +1,4 @@
-import type { State } from '../states/state.js';
+import { isFinal, type State } from '../states/state.js';
 import { formatLine } from './console-format.js';
 import type { LogLevel } from './levels.js';
 import type { LogRecord } from './records.js';
@@ -65,7 +65,13 @@ export class ConsoleReporter implements RunReporter {
       this.#counts[previous] -= 1;
     }
     this.#counts[next] += 1;
-    this.#buckets.set(run.id, next);
+    // A final run never changes bucket again: forget it, so a flow of a
+    // million tasks does not keep a million entries.
+    if (next === 'completed' || next === 'failed' || isFinal(state)) {
+      this.#buckets.delete(run.id);
+    } else {
+      this.#buckets.set(run.id, next);
+    }
     this.#spinner?.setText(this.describeCounts());
   }
 

@@ -39,7 +39,7 @@ describe('flow run --runner parallel', { concurrency: true }, () => {
   }
 
   it('does not start a flow that a module calls at its top level when a worker imports it', async () => {
-    const result = await runCli(['run', 'test/fixtures/flows/script-style.ts', '--runner', 'parallel', '--workers', '2']);
+    const result = await runCli(['run', 'test/fixtures/scripts/script-style.ts', '--runner', 'parallel', '--workers', '2']);
     assert.equal(result.code, 0, result.stderr);
     // Once when the CLI imports the module (the module's own doing), once as the run asked for: never in a worker.
     assert.equal(result.stdout, 'script flow ran: 42\nscript flow ran: 42\n');
