@@ -108,6 +108,9 @@ export const loadFlow = async (spec: string, flowsDir: string, cwd = process.cwd
     const path = absolute(spec);
     return chooseFlowInFile(await loadModuleFlows(path, cwd), displayPath(path, cwd));
   }
+  if (looksLikePath(spec) && existsSync(absolute(spec))) {
+    throw new UsageError(`${spec} is a directory, not a flow file; give a file (e.g. ${spec.replace(/\/$/, '')}/etl.ts) or a flow name from \`flow ls\`.`);
+  }
   if (looksLikePath(spec) || entrypoint !== undefined) {
     const path = entrypoint?.path ?? spec;
     throw new UsageError(`flow file ${path} does not exist (relative to ${cwd}); check the path, or give a flow name from \`flow ls\`.`);
