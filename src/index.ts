@@ -8,6 +8,7 @@ export type { FlowOptions, FlowHook } from './flows/options.js';
 export { task, type Task, type MaybeFuture, type FuturableArgs, type MapArgs } from './tasks/task.js';
 export type { TaskOptions, SubmitOptions, TaskHook, TaskCacheContext, TaskRunNameParameters } from './tasks/options.js';
 export { unmapped, type Unmapped } from './tasks/unmapped.js';
+export { exponentialBackoff, type RetryDelaySeconds } from './engine/retry.js';
 
 export { TaskFuture, type TaskRunRef } from './futures/task-future.js';
 

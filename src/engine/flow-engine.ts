@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { replaceFutures } from '../futures/resolve.js';
 import { createLogger } from '../logging/logger.js';
-import { LOG_LEVELS } from '../logging/levels.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LOG_LEVELS, type LogLevel } from '../logging/levels.js';
 import type { LogSource } from '../logging/records.js';
 import { resolveRunner } from '../runners/resolve-runner.js';
 import type { RunnerName, TaskRunner } from '../runners/task-runner.js';
 import { flowErrorToFailedState } from '../states/from-outcome.js';
-import { Pending, Running, type State } from '../states/state.js';
+import { AwaitingRetry, Cancelled, Pending, Retrying, Running, TimedOut, type State } from '../states/state.js';
+import type { FlowOptions } from '../flows/options.js';
+import { runHooks } from './hooks.js';
+import { finishTaskRun } from './task-engine.js';
+import { raceTimeout } from './timeout.js';
 import { registerActiveFlowRun, unregisterActiveFlowRun } from './cancellation.js';
 import { getFlowRunContext, runInContext, type ChildRun, type FlowRunContext } from './context.js';
 import { returnValueToState } from './final-state.js';
@@ -15,7 +20,6 @@ import { renderNameTemplate } from './name-template.js';
 import { installPrintCapture } from './print-capture.js';
 import { generateFlowRunName } from './run-names.js';
 import type { FlowRun } from './runs.js';
-import { warnUnsupportedFlowOptions } from './unsupported-options.js';
 import { getRuntime, type Runtime } from './runtime.js';
 
 // How a flow run goes, in this order (the order is the contract of LOGS.md):
@@ -30,7 +34,7 @@ export interface RunnableFlow {
   readonly logPrints: boolean | undefined;
   readonly flowRunName: string | ((parameters: Readonly<Record<string, unknown>>) => string) | undefined;
   /** All the options the flow was defined with. */
-  readonly options: object;
+  readonly options: FlowOptions<unknown>;
 }
 
 export interface RunFlowOptions {
@@ -72,6 +76,46 @@ const log = (runtime: Runtime, source: LogSource, record: Record<string, unknown
   if (LOG_LEVELS.INFO >= runtime.reporter.level) {
     runtime.reporter.log({ ...record, time: runtime.now(), level: LOG_LEVELS.INFO, source } as never);
   }
+};
+
+const logAt = (runtime: Runtime, source: LogSource, level: LogLevel, text: string): void => {
+  if (level >= runtime.reporter.level) {
+    runtime.reporter.log({ kind: 'message', time: runtime.now(), level, source, text });
+  }
+};
+
+// One try of the flow's function and every run it starts, to the state they
+// decide. Past the flow's timeoutSeconds it is TimedOut and its live task
+// runs are Cancelled; a run that is retried counts only this try's children.
+const attemptFlow = async (flow: RunnableFlow, context: FlowRunContext, parameters: Readonly<Record<string, unknown>>): Promise<State> => {
+  const { runtime } = context;
+  const source: LogSource = { kind: 'flow-run', name: context.flowRun.name };
+  const firstChild = context.children.length;
+  const attempt = async (): Promise<State> => {
+    try {
+      const returned = await runInContext(context, () => (flow.fn as (parameters: unknown) => unknown)(parameters));
+      await drainChildren(context.children);
+      const state = await returnValueToState(returned, context.children.slice(firstChild));
+      return state.type === 'COMPLETED' && state.data !== undefined ? { ...state, data: replaceFutures(state.data) } : state;
+    } catch (error) {
+      if (LOG_LEVELS.ERROR >= runtime.reporter.level) {
+        runtime.reporter.log({ kind: 'exception', time: runtime.now(), level: LOG_LEVELS.ERROR, source, error });
+      }
+      await drainChildren(context.children);
+      return flowErrorToFailedState(error);
+    }
+  };
+  const seconds = flow.options.timeoutSeconds;
+  const raced = await raceTimeout(seconds, new AbortController(), attempt);
+  if (!raced.timedOut) {
+    return raced.value;
+  }
+  const message = `Flow run exceeded timeout of ${seconds ?? 0} second(s)`;
+  logAt(runtime, source, LOG_LEVELS.ERROR, message);
+  for (const run of [...context.liveTaskRuns]) {
+    finishTaskRun(context, run, Cancelled({ message, timestamp: runtime.now() }));
+  }
+  return TimedOut({ message, timestamp: runtime.now() });
 };
 
 /**
@@ -123,22 +167,32 @@ export const runFlow = async (
   try {
     await runner.start();
     log(runtime, source, { kind: 'runner-started', runnerName: runner.name, concurrency: runner.concurrency });
-    warnUnsupportedFlowOptions(context, flow.name, flow.options);
-    flowRun.state = Running({ timestamp: runtime.now() });
+    const retries = flow.options.retries ?? 0;
     let state: State;
-    try {
-      const returned = await runInContext(context, () => (flow.fn as (parameters: unknown) => unknown)(parameters));
-      await drainChildren(context.children);
-      state = await returnValueToState(returned, context.children);
-      if (state.type === 'COMPLETED' && state.data !== undefined) {
-        state = { ...state, data: replaceFutures(state.data) };
+    for (let retry = 0; ; retry += 1) {
+      flowRun.state = retry === 0 ? Running({ timestamp: runtime.now() }) : Retrying({ timestamp: runtime.now() });
+      state = await attemptFlow(flow, context, parameters);
+      if (state.type !== 'FAILED' || retry >= retries) {
+        break;
       }
-    } catch (error) {
-      if (LOG_LEVELS.ERROR >= runtime.reporter.level) {
-        runtime.reporter.log({ kind: 'exception', time: runtime.now(), level: LOG_LEVELS.ERROR, source, error });
+      // Prefect's words for a flow retry.
+      logAt(runtime, source, LOG_LEVELS.INFO, "Received non-final state 'AwaitingRetry' when proposing final state 'Failed' and will attempt to run again...");
+      flowRun.state = AwaitingRetry({ timestamp: runtime.now() });
+      const delay = flow.options.retryDelaySeconds ?? 0;
+      if (delay > 0) {
+        await sleep(delay * 1000);
       }
-      await drainChildren(context.children);
-      state = flowErrorToFailedState(error);
+    }
+    const hooks =
+      state.type === 'COMPLETED'
+        ? flow.options.onCompletion
+        : state.type === 'FAILED'
+          ? flow.options.onFailure
+          : state.type === 'CANCELLED'
+            ? flow.options.onCancellation
+            : undefined;
+    if (hooks !== undefined) {
+      await runHooks(runtime, source, hooks, flowRun, state);
     }
     return { flowRun, state: finishFlowRun(context, state) };
   } finally {

@@ -1,10 +1,14 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { resolveInputs } from '../futures/resolve.js';
 import type { TaskFuture } from '../futures/task-future.js';
 import { LOG_LEVELS, type LogLevel } from '../logging/levels.js';
 import { errorToCrashedState, taskErrorToFailedState } from '../states/from-outcome.js';
-import { Completed, Crashed, NotReady, Running, TimedOut, type State } from '../states/state.js';
+import { AwaitingRetry, Completed, Crashed, NotReady, Retrying, Running, TimedOut, type State } from '../states/state.js';
+import type { ResolvedTaskOptions } from '../tasks/options.js';
+import { runHooks } from './hooks.js';
+import { formatRetryMessage, getRetryDelay } from './retry.js';
 import type { FlowRunContext } from './context.js';
-import { invokeInThread, type InvocationOutcome, type TaskInvoker } from './invocation.js';
+import { invokeInThread, type TaskInvoker } from './invocation.js';
 import type { TaskRun } from './runs.js';
 import { raceTimeout } from './timeout.js';
 
@@ -23,8 +27,7 @@ export interface ExecutableTask {
   /** The module that defined the task (a file URL), for runners that rebuild it elsewhere. */
   readonly moduleUrl: string | undefined;
   readonly fn: (...args: never[]) => unknown;
-  readonly logPrints: boolean | undefined;
-  readonly timeoutSeconds: number | undefined;
+  readonly options: ResolvedTaskOptions<never>;
   /** Why a worker thread could not rebuild this task (defined inside a run), if it could not. */
   readonly unshippableReason: string | undefined;
 }
@@ -66,28 +69,46 @@ export const crashTaskRun = (flow: FlowRunContext, run: TaskRun, error: unknown)
   return finishTaskRun(flow, run, state);
 };
 
-// What an invocation's outcome means for the run: returned -> Completed,
-// threw -> Failed (logged with its stack), crashed -> Crashed.
-const outcomeToState = (flow: FlowRunContext, run: TaskRun, outcome: InvocationOutcome): State => {
+type Attempt =
+  | { readonly kind: 'completed' | 'crashed'; readonly state: State }
+  /** User code threw, or the attempt passed its deadline: a retry may follow. */
+  | { readonly kind: 'failed'; readonly state: State; readonly error: unknown; readonly logStack: boolean };
+
+// One call of the function through the runner's invoker, within the task's
+// timeout. Crashes and timeouts are logged as they happen; a thrown error is
+// logged by the caller, which knows whether a retry follows.
+const attemptTask = async (flow: FlowRunContext, run: TaskRun, task: ExecutableTask, args: readonly unknown[], invoke: TaskInvoker): Promise<Attempt> => {
+  const seconds = task.options.timeoutSeconds;
+  // Only a run with a deadline can be aborted (for now): the others share one signal.
+  const controller = seconds === undefined ? NEVER_ABORTED : new AbortController();
+  const raced = await raceTimeout(seconds, controller, () =>
+    invoke({ flow, run, task, args, logPrints: task.options.logPrints ?? flow.logPrints, signal: controller.signal }),
+  );
+  if (raced.timedOut) {
+    // The work may still finish (an in-thread task that ignored the signal):
+    // its result is discarded, and said so at DEBUG.
+    void raced.late.then((outcome) =>
+      logRecord(flow, run, LOG_LEVELS.DEBUG, `Discarded the ${outcome.kind === 'returned' ? 'result' : 'outcome'} of the run, which ended after its timeout.`),
+    );
+    const message = `Task run exceeded timeout of ${seconds ?? 0} second(s)`;
+    logRecord(flow, run, LOG_LEVELS.ERROR, message);
+    const error: unknown = controller.signal.reason;
+    return { kind: 'failed', state: TimedOut({ message, error, timestamp: flow.runtime.now() }), error, logStack: false };
+  }
+  const outcome = raced.value;
   switch (outcome.kind) {
     case 'returned':
-      return Completed({ data: outcome.value, timestamp: flow.runtime.now() });
-    case 'threw': {
-      const { reporter } = flow.runtime;
-      if (LOG_LEVELS.ERROR >= reporter.level) {
-        const source = { kind: 'task-run', name: run.name } as const;
-        reporter.log({ kind: 'exception', time: flow.runtime.now(), level: LOG_LEVELS.ERROR, source, error: outcome.error });
-      }
-      return taskErrorToFailedState(outcome.error);
-    }
+      return { kind: 'completed', state: Completed({ data: outcome.value, timestamp: flow.runtime.now() }) };
+    case 'threw':
+      return { kind: 'failed', state: taskErrorToFailedState(outcome.error), error: outcome.error, logStack: true };
     case 'crashed':
       logRecord(flow, run, LOG_LEVELS.ERROR, `Crash detected! ${outcome.reason}`);
-      return Crashed({ message: outcome.reason, timestamp: flow.runtime.now() });
+      return { kind: 'crashed', state: Crashed({ message: outcome.reason, timestamp: flow.runtime.now() }) };
   }
 };
 
-// Runs the task's function through the runner's invoker, within its
-// timeout, and turns what came of it into a final state.
+// Runs the task until it completes, crashes, or fails with no retries left:
+// Running -> (failed: AwaitingRetry -> Retrying -> ...) -> a final state.
 const executeTask = async (
   flow: FlowRunContext,
   run: TaskRun,
@@ -95,24 +116,29 @@ const executeTask = async (
   args: readonly unknown[],
   invoke: TaskInvoker,
 ): Promise<State> => {
-  setTaskRunState(flow, run, Running({ timestamp: flow.runtime.now() }));
-  const seconds = task.timeoutSeconds;
-  // Only a run with a deadline can be aborted (for now): the others share one signal.
-  const controller = seconds === undefined ? NEVER_ABORTED : new AbortController();
-  const raced = await raceTimeout(seconds, controller, () =>
-    invoke({ flow, run, task, args, logPrints: task.logPrints ?? flow.logPrints, signal: controller.signal }),
-  );
-  if (!raced.timedOut) {
-    return outcomeToState(flow, run, raced.value);
+  const { options } = task;
+  const retries = options.retries ?? 0;
+  for (let retry = 0; ; retry += 1) {
+    const now = flow.runtime.now();
+    setTaskRunState(flow, run, retry === 0 ? Running({ timestamp: now }) : Retrying({ timestamp: now }));
+    const attempt = await attemptTask(flow, run, task, args, invoke);
+    if (attempt.kind !== 'failed') {
+      return attempt.state;
+    }
+    if (retry >= retries) {
+      if (attempt.logStack && LOG_LEVELS.ERROR >= flow.runtime.reporter.level) {
+        const source = { kind: 'task-run', name: run.name } as const;
+        flow.runtime.reporter.log({ kind: 'exception', time: flow.runtime.now(), level: LOG_LEVELS.ERROR, source, error: attempt.error });
+      }
+      return attempt.state;
+    }
+    const delay = getRetryDelay(options.retryDelaySeconds, retries, retry, options.retryJitterFactor, flow.runtime.random);
+    logRecord(flow, run, LOG_LEVELS.INFO, formatRetryMessage(attempt.error, retry, retries, delay));
+    if (delay > 0) {
+      setTaskRunState(flow, run, AwaitingRetry({ timestamp: flow.runtime.now() }));
+      await sleep(delay * 1000);
+    }
   }
-  // The work may still finish (an in-thread task that ignored the signal):
-  // its result is discarded, and said so at DEBUG.
-  void raced.late.then((outcome) =>
-    logRecord(flow, run, LOG_LEVELS.DEBUG, `Discarded the ${outcome.kind === 'returned' ? 'result' : 'outcome'} of the run, which ended after its timeout.`),
-  );
-  const message = `Task run exceeded timeout of ${seconds ?? 0} second(s)`;
-  logRecord(flow, run, LOG_LEVELS.ERROR, message);
-  return TimedOut({ message, error: controller.signal.reason, timestamp: flow.runtime.now() });
 };
 
 // The whole life of a task run in this thread: wait for the upstream futures,
@@ -129,5 +155,10 @@ export const runTaskRun = async (
   if (!inputs.ok) {
     return finishTaskRun(flow, run, NotReady({ message: inputs.error.message, error: inputs.error, timestamp: flow.runtime.now() }));
   }
-  return finishTaskRun(flow, run, await executeTask(flow, run, task, inputs.args, invoke));
+  const state = await executeTask(flow, run, task, inputs.args, invoke);
+  const hooks = state.type === 'COMPLETED' ? task.options.onCompletion : state.type === 'FAILED' ? task.options.onFailure : undefined;
+  if (hooks !== undefined) {
+    await runHooks(flow.runtime, { kind: 'task-run', name: run.name }, hooks, run, state);
+  }
+  return finishTaskRun(flow, run, state);
 };

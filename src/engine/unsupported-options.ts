@@ -5,19 +5,7 @@ import type { FlowRunContext } from './context.js';
 // not act on yet. Using one prints a WARNING once per flow run and task,
 // rather than letting a user believe a task retried or timed out. Each name
 // leaves this list when its feature lands.
-const NOT_YET_TASK_OPTIONS = [
-  'retries',
-  'retryDelaySeconds',
-  'retryJitterFactor',
-  'cacheKeyFn',
-  'cacheExpirationSeconds',
-  'refreshCache',
-  'persistResult',
-  'onCompletion',
-  'onFailure',
-] as const;
-
-const NOT_YET_FLOW_OPTIONS = ['retries', 'retryDelaySeconds', 'timeoutSeconds', 'onCompletion', 'onFailure', 'onCancellation'] as const;
+const NOT_YET_TASK_OPTIONS = ['cacheKeyFn', 'cacheExpirationSeconds', 'refreshCache', 'persistResult'] as const;
 
 const warned = new WeakMap<FlowRunContext, Set<string>>();
 
@@ -48,6 +36,3 @@ const warnOnce = (flow: FlowRunContext, key: string, what: string, used: readonl
 
 export const warnUnsupportedTaskOptions = (flow: FlowRunContext, taskKey: string, taskName: string, options: object): void =>
   warnOnce(flow, `task:${taskKey}`, `Task '${taskName}'`, findUsed(options, NOT_YET_TASK_OPTIONS));
-
-export const warnUnsupportedFlowOptions = (flow: FlowRunContext, flowName: string, options: object): void =>
-  warnOnce(flow, 'flow', `Flow '${flowName}'`, findUsed(options, NOT_YET_FLOW_OPTIONS));

@@ -67,6 +67,12 @@ export function flow(
   if (options.name !== undefined && (typeof options.name !== 'string' || options.name.length === 0)) {
     throw new UsageError(`flow(): option 'name' must be a non-empty string, got ${JSON.stringify(options.name)}.`);
   }
+  for (const key of ['retries', 'retryDelaySeconds', 'timeoutSeconds'] as const) {
+    const value = options[key];
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (key === 'retries' && !Number.isInteger(value)))) {
+      throw new UsageError(`flow(): option '${key}' must be a non-negative ${key === 'retries' ? 'integer' : 'number'}, got ${JSON.stringify(value)}.`);
+    }
+  }
   let name = options.name ?? (fn.name ? nameFromFunction(fn) : UNNAMED);
   const schema = options.params as z.ZodType | undefined;
 

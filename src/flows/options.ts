@@ -5,11 +5,7 @@ import type { State } from '../states/state.js';
 
 export type FlowHook = (run: FlowRun, state: State) => void | Promise<void>;
 
-/**
- * Options of `flow(options, fn)`, Prefect's camelCased. Options marked
- * "(later)" are accepted and type-checked today and take effect when the
- * engine implements them.
- */
+/** Options of `flow(options, fn)`, Prefect's camelCased. */
 export interface FlowOptions<Params = Record<string, unknown>> {
   /** The flow's name: how `flow run <name>` finds it. @default the function's name, else the export's or file's */
   readonly name?: string;
@@ -19,20 +15,20 @@ export interface FlowOptions<Params = Record<string, unknown>> {
   readonly params?: z.ZodType<Params, object>;
   /** Where submitted tasks run. @default 'concurrent' (settings and flags override it) */
   readonly taskRunner?: RunnerName | TaskRunner;
-  /** (later) How many times to retry a failed flow run. @default 0 */
+  /** How many times to run the flow's function again when its run fails. @default 0 */
   readonly retries?: number;
-  /** (later) Seconds between flow retries. @default 0 */
+  /** Seconds between flow retries. @default 0 */
   readonly retryDelaySeconds?: number;
-  /** (later) Seconds after which the flow run ends TimedOut. */
+  /** Seconds after which the flow run ends TimedOut, its live task runs Cancelled. */
   readonly timeoutSeconds?: number;
   /** Turn console.log and friends inside the flow and its tasks into log lines. @default false */
   readonly logPrints?: boolean;
   /** The flow run's name: a template such as 'etl-{date}' or a function of the parameters. */
   readonly flowRunName?: string | ((parameters: Readonly<Record<string, unknown>>) => string);
-  /** (later) Called when a flow run completes. */
+  /** Called with the run and its state when a flow run completes. */
   readonly onCompletion?: FlowHook | readonly FlowHook[];
-  /** (later) Called when a flow run fails. */
+  /** Called with the run and its state when a flow run fails (retries exhausted). */
   readonly onFailure?: FlowHook | readonly FlowHook[];
-  /** (later) Called when a flow run is cancelled. */
+  /** Called with the run and its state when a flow run ends Cancelled (not yet on signals). */
   readonly onCancellation?: FlowHook | readonly FlowHook[];
 }

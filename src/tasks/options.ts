@@ -1,6 +1,7 @@
 import type { State } from '../states/state.js';
 import type { TaskRun } from '../engine/runs.js';
 import { UsageError } from '../errors.js';
+import { validateRetryDelaySeconds, type RetryDelaySeconds } from '../engine/retry.js';
 
 /** Values a taskRunName template can use: the call's parameters by name and position. */
 export type TaskRunNameParameters = Readonly<Record<string, unknown>>;
@@ -25,13 +26,16 @@ export interface TaskOptions<Args extends unknown[] = unknown[]> {
   readonly description?: string;
   /** Tags, for concurrency limits (later) and filtering. @default [] */
   readonly tags?: readonly string[];
-  /** (later) How many times to retry a failed run. @default 0 */
+  /** How many times to retry a failed (or timed-out) run. @default 0 */
   readonly retries?: number;
-  /** (later) Seconds between retries: a number, or a list whose last value repeats. @default 0 */
-  readonly retryDelaySeconds?: number | readonly number[];
-  /** (later) Random spread added to each delay, as a fraction of it. */
+  /**
+   * Seconds between retries: a number, a list whose last value repeats, or a
+   * function of the retry count such as exponentialBackoff(2). @default 0
+   */
+  readonly retryDelaySeconds?: RetryDelaySeconds;
+  /** Random spread added to each delay, up to this fraction of it. */
   readonly retryJitterFactor?: number;
-  /** (later) Seconds after which a run ends TimedOut. */
+  /** Seconds after which a run ends TimedOut (on the parallel runner its worker is terminated). */
   readonly timeoutSeconds?: number;
   /** (later) The cache key of a call, or undefined for no caching. */
   readonly cacheKeyFn?: (context: TaskCacheContext, args: Args) => string | undefined;
@@ -45,9 +49,9 @@ export interface TaskOptions<Args extends unknown[] = unknown[]> {
   readonly logPrints?: boolean;
   /** The run name: a template such as 'fetch-{url}' or a function of the call's parameters. */
   readonly taskRunName?: string | ((parameters: TaskRunNameParameters) => string);
-  /** (later) Called when a run completes. */
+  /** Called with the run and its state when a run completes. */
   readonly onCompletion?: TaskHook | readonly TaskHook[];
-  /** (later) Called when a run fails. */
+  /** Called with the run and its state when a run fails (retries exhausted). */
   readonly onFailure?: TaskHook | readonly TaskHook[];
 }
 
@@ -86,6 +90,7 @@ export const resolveTaskOptions = <Args extends unknown[]>(
     throw new UsageError(`task '${name}': option 'retries' must be a non-negative integer, got ${JSON.stringify(options.retries)}.`);
   }
   expectNonNegativeNumber(name, 'timeoutSeconds', options.timeoutSeconds);
+  validateRetryDelaySeconds(name, options.retryDelaySeconds);
   expectNonNegativeNumber(name, 'retryJitterFactor', options.retryJitterFactor);
   expectNonNegativeNumber(name, 'cacheExpirationSeconds', options.cacheExpirationSeconds);
   return Object.freeze({ ...options, name, tags: Object.freeze([...(tags as string[])]) });

@@ -49,8 +49,6 @@ export interface Task<Args extends unknown[] = unknown[], R = unknown> {
   readonly moduleUrl: string | undefined;
   readonly options: ResolvedTaskOptions<Args>;
   readonly fn: (...args: Args) => R | Promise<R>;
-  readonly logPrints: boolean | undefined;
-  readonly timeoutSeconds: number | undefined;
   /** Why a worker thread could not rebuild this task, if it could not. */
   readonly unshippableReason: string | undefined;
 }
@@ -76,8 +74,6 @@ const buildTask = <Args extends unknown[], R>(parts: TaskParts<Args, Awaited<R>>
     moduleUrl,
     options,
     fn,
-    logPrints: options.logPrints,
-    timeoutSeconds: options.timeoutSeconds,
     unshippableReason,
   };
   const call = (...args: unknown[]): Promise<Awaited<R>> => callTask(submittable, args, waitFor);

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConcurrentTaskRunner, flow, ParallelTaskRunner, SequentialTaskRunner, unmapped, type TaskRunner } from '../../src/index.js';
 import { createTestRuntime, MemoryReporter } from '../helpers/memory-reporter.js';
@@ -8,7 +11,10 @@ import {
   boom,
   byFunction,
   fetchPage,
-  flaky,
+  cachedForAMinute,
+  failsTimes,
+  hookCalls,
+  hooked,
   outerCall,
   outerSubmit,
   describePair,
@@ -300,12 +306,12 @@ for (const runnerCase of RUNNERS) {
 
     it('warns once per task run of an option it does not implement yet, instead of ignoring it silently', async () => {
       const { reporter } = await run(runnerCase.create(), async () => {
-        await Promise.all([flaky.submit(), flaky.submit()]);
+        await Promise.all([cachedForAMinute.submit(), cachedForAMinute.submit()]);
       });
       const warnings = reporter.messages.filter((line) => line.includes('does not implement yet'));
       assert.deepEqual(
         warnings.map((line) => line.replace(/^Flow run '[^']+' - /, '')),
-        ["Task 'flaky' sets 'retries', which this version of flowrun does not implement yet; it is ignored."],
+        ["Task 'cached_for_a_minute' sets 'cacheExpirationSeconds', which this version of flowrun does not implement yet; it is ignored."],
       );
     });
 
@@ -326,6 +332,73 @@ for (const runnerCase of RUNNERS) {
         );
       }
       assert.equal(state.message, '2/2 states failed.');
+    });
+
+    it('retries a failed task run with its delays, through AwaitingRetry and Retrying, until it completes', async () => {
+      const counter = join(mkdtempSync(join(tmpdir(), 'flowrun-retry-')), 'count');
+      let result: number | undefined;
+      const { reporter, state } = await run(runnerCase.create(), async () => {
+        result = await failsTimes.submit(counter, 2);
+      });
+      assert.equal(result, 3);
+      assert.equal(state.type, 'COMPLETED');
+      const own = reporter.messages.filter((line) => line.startsWith("Task run 'fails_times-")).map((line) => line.replace(/^Task run '[^']+' - /, ''));
+      assert.deepEqual(own, [
+        "Task run failed with exception: Error('attempt 1 failed') - Retry 1/2 will start 0.05 second(s) from now",
+        "Task run failed with exception: Error('attempt 2 failed') - Retry 2/2 will start 0.1 second(s) from now",
+        'Finished in state Completed()',
+      ]);
+      const names = reporter.stateChanges.filter((change) => change.run.startsWith('fails_times-')).map((change) => change.state.name);
+      assert.deepEqual(names, ['Pending', 'Running', 'AwaitingRetry', 'Retrying', 'AwaitingRetry', 'Retrying', 'Completed']);
+    });
+
+    it('fails a run whose retries are exhausted, logging its stack once', async () => {
+      const counter = join(mkdtempSync(join(tmpdir(), 'flowrun-retry-')), 'count');
+      const { reporter, state } = await run(runnerCase.create(), async () => {
+        await failsTimes.submit(counter, 5).wait();
+      });
+      assert.equal(state.message, '1/1 states failed.');
+      const own = reporter.messages.filter((line) => line.startsWith("Task run 'fails_times-"));
+      assert.equal(own.filter((line) => line.includes('Encountered exception during execution:\nError: attempt 3 failed')).length, 1, own.join('\n'));
+      assert.match(own.at(-1) ?? '', /Finished in state Failed\('Task run encountered an exception Error: attempt 3 failed'\)$/);
+    });
+
+    it('runs onCompletion and onFailure hooks with the run and its state; a hook that throws changes nothing', async () => {
+      hookCalls.length = 0;
+      const { reporter } = await run(runnerCase.create(), async () => {
+        await hooked.submit(false);
+        await hooked.submit(true).wait();
+      });
+      assert.deepEqual(hookCalls, ['completed hooked in Completed', 'failed hooked in Failed']);
+      const lines = reporter.messages.filter((line) => line.startsWith("Task run 'hooked-"));
+      assert.ok(lines.some((line) => line.endsWith("Running hook 'noteCompletion' in response to entering state 'Completed'")), lines.join('\n'));
+      assert.ok(lines.some((line) => line.endsWith("Hook 'noteCompletion' finished running successfully")), lines.join('\n'));
+      assert.ok(lines.some((line) => line.includes("An error was encountered while running hook 'brokenHook'\nError: the hook broke")), lines.join('\n'));
+      assert.ok(lines.some((line) => /hooked-[0-9a-f]{8}-0' - Finished in state Completed\(\)$/.test(line)), lines.join('\n'));
+    });
+
+    it('retries a failed flow run, and ends one past its timeout TimedOut with its live task runs Cancelled', async () => {
+      let attempts = 0;
+      const flaky = flow({ name: 'flaky-flow', retries: 1 }, async () => {
+        attempts += 1;
+        await addOne.submit(attempts);
+        if (attempts === 1) {
+          throw new Error('first try fails');
+        }
+      });
+      const slow = flow({ name: 'slow-flow', timeoutSeconds: 0.3 }, async () => {
+        await sleepThenReturn.submit(1500, 'late');
+      });
+      const runtime = createTestRuntime();
+      const retried = await flaky.run({}, { runner: runnerCase.create(), runtime });
+      const timedOut = await slow.run({}, { runner: runnerCase.create(), runtime });
+      assert.equal(attempts, 2);
+      assert.equal(retried.state.type, 'COMPLETED');
+      const lines = runtime.reporter.messages;
+      assert.ok(lines.includes(`Flow run '${retried.flowRun.name}' - Received non-final state 'AwaitingRetry' when proposing final state 'Failed' and will attempt to run again...`), lines.join('\n'));
+      assert.equal(timedOut.state.name, 'TimedOut');
+      assert.ok(lines.includes(`Flow run '${timedOut.flowRun.name}' - Flow run exceeded timeout of 0.3 second(s)`), lines.join('\n'));
+      assert.ok(lines.some((line) => /sleep_then_return-[0-9a-f]{8}-0' - Finished in state Cancelled\('Flow run exceeded timeout of 0\.3 second\(s\)'\)$/.test(line)), lines.join('\n'));
     });
 
     it('refuses submissions before start()', async () => {

@@ -190,7 +190,7 @@ export class ParallelTaskRunner extends BaseTaskRunner {
       try {
         // Only a run with a deadline needs the signal (aborting terminates its
         // worker); listening costs piscina time on every call.
-        const options = task.timeoutSeconds === undefined ? undefined : { signal: invocation.signal };
+        const options = task.options.timeoutSeconds === undefined ? undefined : { signal: invocation.signal };
         reply = (await pool.run(request, options)) as WorkerReply;
       } catch (error) {
         // Lines the task printed just before its worker died may still be

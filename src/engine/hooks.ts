@@ -1,0 +1,32 @@
+import { LOG_LEVELS } from '../logging/levels.js';
+import type { LogSource } from '../logging/records.js';
+import { formatExceptionWithStack } from '../states/from-outcome.js';
+import type { State } from '../states/state.js';
+import type { Runtime } from './runtime.js';
+
+// onCompletion, onFailure and onCancellation hooks, with Prefect's lines. A
+// hook that throws is logged and changes nothing: the run keeps its state.
+
+type Hook<R> = (run: R, state: State) => unknown;
+type Hooks<R> = Hook<R> | readonly Hook<R>[] | undefined;
+
+const asList = <R>(hooks: Hooks<R>): readonly Hook<R>[] => (hooks === undefined ? [] : typeof hooks === 'function' ? [hooks] : hooks);
+
+export const runHooks = async <R>(runtime: Runtime, source: LogSource, hooks: Hooks<R>, run: R, state: State): Promise<void> => {
+  const { reporter } = runtime;
+  const log = (level: (typeof LOG_LEVELS)[keyof typeof LOG_LEVELS], text: string): void => {
+    if (level >= reporter.level) {
+      reporter.log({ kind: 'message', time: runtime.now(), level, source, text });
+    }
+  };
+  for (const hook of asList(hooks)) {
+    const name = hook.name || 'anonymous hook';
+    log(LOG_LEVELS.INFO, `Running hook '${name}' in response to entering state '${state.name}'`);
+    try {
+      await hook(run, state);
+      log(LOG_LEVELS.INFO, `Hook '${name}' finished running successfully`);
+    } catch (error) {
+      log(LOG_LEVELS.ERROR, `An error was encountered while running hook '${name}'\n${formatExceptionWithStack(error)}`);
+    }
+  }
+};
