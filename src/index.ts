@@ -11,6 +11,8 @@ export { unmapped, type Unmapped } from './tasks/unmapped.js';
 export { exponentialBackoff, type RetryDelaySeconds } from './engine/retry.js';
 
 export { TaskFuture, type TaskRunRef } from './futures/task-future.js';
+export { allowFailure, type AllowFailure } from './futures/allow-failure.js';
+export { wait, asCompleted, type DoneAndNotDone, type FinishedFuture } from './futures/wait.js';
 
 export {
   Scheduled,

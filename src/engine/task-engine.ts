@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { resolveInputs } from '../futures/resolve.js';
-import type { TaskFuture } from '../futures/task-future.js';
+import { resolveInputs, type Upstream } from '../futures/resolve.js';
 import { LOG_LEVELS, type LogLevel } from '../logging/levels.js';
 import { errorToCrashedState, taskErrorToFailedState } from '../states/from-outcome.js';
 import { AwaitingRetry, Completed, Crashed, NotReady, Retrying, Running, TimedOut, type State } from '../states/state.js';
@@ -148,7 +147,7 @@ export const runTaskRun = async (
   run: TaskRun,
   task: ExecutableTask,
   args: readonly unknown[],
-  upstreams: readonly TaskFuture<unknown>[],
+  upstreams: readonly Upstream[],
   invoke: TaskInvoker = invokeInThread,
 ): Promise<State> => {
   const inputs = await resolveInputs(args, upstreams);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { collectFutures } from '../futures/resolve.js';
+import { collectUpstreams } from '../futures/resolve.js';
 import { getStateResult, isTaskFuture, TaskFuture } from '../futures/task-future.js';
 import { LOG_LEVELS } from '../logging/levels.js';
 import type { TaskRunJob } from '../runners/task-runner.js';
@@ -84,8 +84,8 @@ const prepareJob = (
   waitFor: readonly unknown[],
   direct: boolean,
 ): TaskRunJob => {
-  const upstreams = collectFutures([args, waitFor]);
-  const run = createTaskRun(flow, task, args, upstreams.map((future) => future.taskRun.id));
+  const upstreams = collectUpstreams([args, waitFor]);
+  const run = createTaskRun(flow, task, args, upstreams.map(({ future }) => future.taskRun.id));
   return {
     taskRun: run,
     direct,

@@ -1,30 +1,47 @@
-import { UpstreamTaskError } from '../errors.js';
+import { FailedRunError, UpstreamTaskError } from '../errors.js';
+import { isAllowFailure } from './allow-failure.js';
 import type { State } from '../states/state.js';
 import { isPlainObject } from '../util/is-plain-object.js';
 import { isTaskFuture, type TaskFuture } from './task-future.js';
 
+/** A future a task run waits for, and whether it may fail without stopping it. */
+export interface Upstream {
+  readonly future: TaskFuture<unknown>;
+  readonly mayFail: boolean;
+}
+
 // Finds the futures inside a task's arguments: alone, in arrays and in plain
-// objects, at any depth. Class instances are not walked.
-export const collectFutures = (value: unknown, found: TaskFuture<unknown>[] = []): TaskFuture<unknown>[] => {
+// objects, at any depth, and those wrapped in allowFailure(). Class
+// instances are not walked.
+export const collectUpstreams = (value: unknown, found: Upstream[] = []): Upstream[] => {
   if (isTaskFuture(value)) {
-    found.push(value);
+    found.push({ future: value, mayFail: false });
+  } else if (isAllowFailure(value)) {
+    found.push({ future: value.future, mayFail: true });
   } else if (Array.isArray(value)) {
     for (const item of value) {
-      collectFutures(item, found);
+      collectUpstreams(item, found);
     }
   } else if (isPlainObject(value)) {
     for (const item of Object.values(value)) {
-      collectFutures(item, found);
+      collectUpstreams(item, found);
     }
   }
   return found;
 };
+
+// What a failed upstream passed through allowFailure() gives: its error.
+const getFailureValue = (state: State): unknown =>
+  state.type === 'COMPLETED' ? state.data : (state.error ?? new FailedRunError(state.message ?? `The upstream run ended ${state.name}.`));
 
 // A copy of `value` with each future replaced by its result. Only called once
 // every future in it is COMPLETED; the user's arrays and objects are not mutated.
 export const replaceFutures = (value: unknown): unknown => {
   if (isTaskFuture(value)) {
     return value.state.data;
+  }
+  if (isAllowFailure(value)) {
+    return getFailureValue(value.future.state);
   }
   if (Array.isArray(value)) {
     return value.map(replaceFutures);
@@ -40,20 +57,21 @@ export const replaceFutures = (value: unknown): unknown => {
 };
 
 export type ResolvedInputs =
-  | { readonly ok: true; readonly args: unknown[] }
+  | { readonly ok: true; readonly args: readonly unknown[] }
   | { readonly ok: false; readonly error: UpstreamTaskError; readonly upstream: State };
 
 // Waits for every upstream future, then either the arguments with results in
 // place of futures, or the first upstream that did not complete (the task then
 // never runs and ends NotReady).
-export const resolveInputs = async (args: readonly unknown[], futures: readonly TaskFuture<unknown>[]): Promise<ResolvedInputs> => {
-  if (futures.length === 0) {
-    return { ok: true, args: [...args] };
+export const resolveInputs = async (args: readonly unknown[], upstreams: readonly Upstream[]): Promise<ResolvedInputs> => {
+  if (upstreams.length === 0) {
+    return { ok: true, args };
   }
-  const states = await Promise.all(futures.map((future) => future.wait()));
+  const states = await Promise.all(upstreams.map(({ future }) => future.wait()));
   for (const [index, state] of states.entries()) {
-    if (state.type !== 'COMPLETED') {
-      const name = futures[index]?.taskRun.name ?? 'unknown';
+    const upstream = upstreams[index];
+    if (state.type !== 'COMPLETED' && upstream?.mayFail !== true) {
+      const name = upstream?.future.taskRun.name ?? 'unknown';
       const error = new UpstreamTaskError(`Upstream task run '${name}' did not reach a 'COMPLETED' state.`);
       return { ok: false, error, upstream: state };
     }

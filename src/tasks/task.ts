@@ -1,4 +1,5 @@
 import { callTask, submitTask } from '../engine/task-submission.js';
+import type { AllowFailure } from '../futures/allow-failure.js';
 import type { TaskFuture } from '../futures/task-future.js';
 import { expandMapArguments } from './map.js';
 import { resolveTaskOptions, type ResolvedTaskOptions, type SubmitOptions, type TaskOptions } from './options.js';
@@ -11,6 +12,7 @@ import type { Unmapped } from './unmapped.js';
 export type MaybeFuture<T> =
   | T
   | TaskFuture<T>
+  | AllowFailure<T>
   | (T extends readonly (infer Item)[]
       ? MaybeFuture<Item>[]
       : T extends (...args: never[]) => unknown

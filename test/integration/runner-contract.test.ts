@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ConcurrentTaskRunner, flow, ParallelTaskRunner, SequentialTaskRunner, unmapped, type TaskRunner } from '../../src/index.js';
+import { allowFailure, asCompleted, ConcurrentTaskRunner, flow, ParallelTaskRunner, SequentialTaskRunner, unmapped, wait, type TaskRunner } from '../../src/index.js';
 import { createTestRuntime, MemoryReporter } from '../helpers/memory-reporter.js';
 import {
   addOne,
@@ -12,6 +12,7 @@ import {
   byFunction,
   fetchPage,
   cachedForAMinute,
+  describeInput,
   failsTimes,
   hookCalls,
   hooked,
@@ -399,6 +400,40 @@ for (const runnerCase of RUNNERS) {
       assert.equal(timedOut.state.name, 'TimedOut');
       assert.ok(lines.includes(`Flow run '${timedOut.flowRun.name}' - Flow run exceeded timeout of 0.3 second(s)`), lines.join('\n'));
       assert.ok(lines.some((line) => /sleep_then_return-[0-9a-f]{8}-0' - Finished in state Cancelled\('Flow run exceeded timeout of 0\.3 second\(s\)'\)$/.test(line)), lines.join('\n'));
+    });
+
+    it('passes a failed upstream wrapped in allowFailure() as its error, and runs the task', async () => {
+      let described: string[] = [];
+      await run(runnerCase.create(), async () => {
+        const failed = boom.submit('upstream broke');
+        const fine = addOne.submit(1);
+        described = await Promise.all([describeInput.submit(allowFailure(failed)), describeInput.submit(allowFailure(fine))]);
+      });
+      assert.deepEqual(described, ['error: upstream broke', 'value: 2']);
+    });
+
+    it('waits for futures with wait() and yields them as they finish with asCompleted()', async () => {
+      let order: string[] = [];
+      let split: { done: number; notDone: number } | undefined;
+      await run(runnerCase.create(), async () => {
+        const slow = sleepThenReturn.submit(600, 'slow');
+        const quick = sleepThenReturn.submit(10, 'quick');
+        if (runnerCase.overlaps) {
+          await quick;
+          const partial = await wait([slow, quick], 0.01);
+          split = { done: partial.done.length, notDone: partial.notDone.length };
+        }
+        for await (const { future, state } of asCompleted([slow, quick])) {
+          assert.equal(state.type, 'COMPLETED');
+          order.push(await future.result());
+        }
+        await wait([slow, quick]);
+      });
+      assert.deepEqual(order, runnerCase.overlaps ? ['quick', 'slow'] : ['slow', 'quick']);
+      if (runnerCase.overlaps) {
+        assert.deepEqual(split, { done: 1, notDone: 1 });
+      }
+      order = [];
     });
 
     it('refuses submissions before start()', async () => {
