@@ -4,6 +4,7 @@ import type { RunLogger } from '../logging/logger.js';
 import type { TaskRunner } from '../runners/task-runner.js';
 import type { State } from '../states/state.js';
 import { getGlobalSingleton } from '../util/global-singleton.js';
+import type { ConcurrencyLimits } from './concurrency-limits.js';
 import type { FlowRun, TaskRun } from './runs.js';
 import type { Runtime } from './runtime.js';
 
@@ -26,6 +27,8 @@ export interface FlowRunContext {
   readonly children: ChildRun[];
   /** Task runs not yet final, for cancellation. */
   readonly liveTaskRuns: Set<TaskRun>;
+  /** Tag concurrency limits, shared with subflow runs; undefined when none are set. */
+  readonly concurrencyLimits: ConcurrencyLimits | undefined;
 }
 
 export interface TaskRunContext {

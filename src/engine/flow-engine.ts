@@ -13,6 +13,7 @@ import { runHooks } from './hooks.js';
 import { finishTaskRun } from './task-engine.js';
 import { raceTimeout } from './timeout.js';
 import { registerActiveFlowRun, unregisterActiveFlowRun } from './cancellation.js';
+import { ConcurrencyLimits } from './concurrency-limits.js';
 import { getFlowRunContext, runInContext, type ChildRun, type FlowRunContext } from './context.js';
 import { returnValueToState } from './final-state.js';
 import { finishFlowRun } from './flow-run-state.js';
@@ -43,6 +44,8 @@ export interface RunFlowOptions {
   /** Where the runner setting came from, for the error if it names no runner. */
   readonly runnerSource?: string;
   readonly runtime?: Runtime;
+  /** Tag concurrency limits (the config file's concurrencyLimits); a subflow shares its parent's. */
+  readonly concurrencyLimits?: Readonly<Record<string, number>>;
 }
 
 export interface FlowRunOutcome {
@@ -159,6 +162,11 @@ export const runFlow = async (
     taskRunCounts: new Map(),
     children: [],
     liveTaskRuns: new Set(),
+    concurrencyLimits:
+      parent?.concurrencyLimits ??
+      (options.concurrencyLimits !== undefined && Object.keys(options.concurrencyLimits).length > 0
+        ? new ConcurrencyLimits(options.concurrencyLimits)
+        : undefined),
   };
   if (context.logPrints) {
     installPrintCapture();

@@ -106,6 +106,16 @@ const attemptTask = async (flow: FlowRunContext, run: TaskRun, task: ExecutableT
   }
 };
 
+const NO_SLOTS = (): void => undefined;
+
+// The slots of the run's limited tags, waited for if need be (said at DEBUG).
+const acquireSlots = async (flow: FlowRunContext, run: TaskRun): Promise<() => void> =>
+  flow.concurrencyLimits === undefined || run.tags.length === 0
+    ? NO_SLOTS
+    : flow.concurrencyLimits.acquire(run.tags, (tag, limit) =>
+        logRecord(flow, run, LOG_LEVELS.DEBUG, `Waiting for a concurrency slot: the limit of ${limit} for the '${tag}' tag has been reached`),
+      );
+
 // Runs the task until it completes, crashes, or fails with no retries left:
 // Running -> (failed: AwaitingRetry -> Retrying -> ...) -> a final state.
 const executeTask = async (
@@ -118,9 +128,15 @@ const executeTask = async (
   const { options } = task;
   const retries = options.retries ?? 0;
   for (let retry = 0; ; retry += 1) {
+    const release = await acquireSlots(flow, run);
     const now = flow.runtime.now();
     setTaskRunState(flow, run, retry === 0 ? Running({ timestamp: now }) : Retrying({ timestamp: now }));
-    const attempt = await attemptTask(flow, run, task, args, invoke);
+    let attempt: Attempt;
+    try {
+      attempt = await attemptTask(flow, run, task, args, invoke);
+    } finally {
+      release();
+    }
     if (attempt.kind !== 'failed') {
       return attempt.state;
     }

@@ -21,6 +21,7 @@ import {
   describePair,
   logSomething,
   printSomething,
+  queryDatabase,
   reportUpstreams,
   sleepThenReturn,
   slowPastTimeout,
@@ -434,6 +435,24 @@ for (const runnerCase of RUNNERS) {
         assert.deepEqual(split, { done: 1, notDone: 1 });
       }
       order = [];
+    });
+
+    it('runs at most the concurrencyLimits of a tag at once, across the flow run and its subflows, saying why a run waits', async () => {
+      const runtime = createTestRuntime();
+      const child = flow({ name: 'db-child' }, async () => Promise.all([queryDatabase.submit('child-1'), queryDatabase.submit('child-2')]));
+      const parent = flow({ name: 'db-parent' }, async () => {
+        const own = Promise.all(['a', 'b', 'c'].map((label) => queryDatabase.submit(label)));
+        const [mine, theirs] = await Promise.all([own, child()]);
+        return [...mine, ...theirs];
+      });
+      const outcome = await parent.run({}, { runner: runnerCase.create(), runtime, concurrencyLimits: { db: 2 } });
+      const spans = outcome.state.data as { start: number; end: number }[];
+      assert.equal(spans.length, 5);
+      const mostAtOnce = Math.max(...spans.map((span) => spans.filter((other) => other.start < span.end && span.start < other.end).length));
+      assert.ok(mostAtOnce <= 2, `${mostAtOnce} runs tagged db overlapped: ${JSON.stringify(spans)}`);
+      if (runnerCase.overlaps) {
+        assert.ok(runtime.reporter.messages.some((line) => line.endsWith("Waiting for a concurrency slot: the limit of 2 for the 'db' tag has been reached")));
+      }
     });
 
     it('refuses submissions before start()', async () => {

@@ -100,7 +100,7 @@ export const runCommand = async (spec: string, options: RunCommandOptions, world
   const previous = setRuntime({ reporter, now: Date.now, random: Math.random });
   const removeSignalHandlers = installSignalHandlers(() => reporter.close());
   try {
-    const outcome = await flowDef.run(parameters, { runner, runnerSource: source });
+    const outcome = await flowDef.run(parameters, { runner, runnerSource: source, concurrencyLimits: settings.values.concurrencyLimits });
     return exitCodeForState(outcome.state);
   } finally {
     removeSignalHandlers();
