@@ -41,6 +41,9 @@ export { getRunContext, type RunContext, type FlowRunContext, type TaskRunContex
 export type { FlowRun, TaskRun } from './engine/runs.js';
 export type { FlowRunOutcome, RunFlowOptions } from './engine/flow-engine.js';
 
+export { sh, ShellCommandError, type ShOptions } from './shell/sh.js';
+export { shellTask, type ShellTaskOptions } from './shell/shell-task.js';
+
 export { SequentialTaskRunner } from './runners/sequential.js';
 export { ConcurrentTaskRunner } from './runners/concurrent.js';
 export { ParallelTaskRunner, type ParallelTaskRunnerOptions } from './runners/parallel/parallel-runner.js';

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { allowFailure, asCompleted, ConcurrentTaskRunner, flow, ParallelTaskRunner, SequentialTaskRunner, unmapped, wait, type TaskRunner } from '../../src/index.js';
+import { formatMessage } from '../../src/logging/console-format.js';
+import { PLAIN_STYLES } from '../../src/logging/styles.js';
 import { createTestRuntime, MemoryReporter } from '../helpers/memory-reporter.js';
 import {
   addOne,
@@ -21,6 +24,10 @@ import {
   describePair,
   logSomething,
   printSomething,
+  countLines,
+  failingCommand,
+  sleepyCommand,
+  shellPipeline,
   queryDatabase,
   reportUpstreams,
   sleepThenReturn,
@@ -448,11 +455,35 @@ for (const runnerCase of RUNNERS) {
       const outcome = await parent.run({}, { runner: runnerCase.create(), runtime, concurrencyLimits: { db: 2 } });
       const spans = outcome.state.data as { start: number; end: number }[];
       assert.equal(spans.length, 5);
-      const mostAtOnce = Math.max(...spans.map((span) => spans.filter((other) => other.start < span.end && span.start < other.end).length));
+      // The most runs going at one instant: at each start, those begun and not yet ended.
+      const mostAtOnce = Math.max(...spans.map((span) => spans.filter((other) => other.start <= span.start && span.start < other.end).length));
       assert.ok(mostAtOnce <= 2, `${mostAtOnce} runs tagged db overlapped: ${JSON.stringify(spans)}`);
       if (runnerCase.overlaps) {
         assert.ok(runtime.reporter.messages.some((line) => line.endsWith("Waiting for a concurrency slot: the limit of 2 for the 'db' tag has been reached")));
       }
+    });
+
+    it('streams a shell task\'s output into its log, fails it on a non-zero exit, and kills its process tree at the timeout', async () => {
+      const marker = `3${Math.floor(Math.random() * 1000)}.5`;
+      let output: string | undefined;
+      let piped: { piped: string; literal: string } | undefined;
+      const { reporter } = await run(runnerCase.create(), async () => {
+        output = await countLines.submit(3);
+        piped = await shellPipeline.submit('hello');
+        await failingCommand.submit().wait();
+        await sleepyCommand.submit(marker).wait();
+      });
+      assert.equal(output, 'out 0\nout 1\nout 2');
+      assert.deepEqual(piped, { piped: 'HELLO', literal: 'hello && $HOME' });
+      const lines = reporter.records.filter((record) => record.source.name.startsWith('count_lines-')).map((record) => `${record.level} ${formatMessage(record, PLAIN_STYLES)}`);
+      assert.deepEqual(lines.slice(0, 4).sort(), ['20 out 0', '20 out 1', '20 out 2', '30 a warning']);
+      const failed = reporter.messages.find((line) => line.startsWith("Task run 'failing_command-") && line.includes('Finished in state'));
+      assert.match(failed ?? '', /Failed\("Task run encountered an exception ShellCommandError: Command failed with exit code 3: .* last lines of stderr:\\nfirst problem\\nbad thing"\)/);
+      const timedOut = reporter.messages.find((line) => line.startsWith("Task run 'sleepy_command-") && line.includes('Finished in state'));
+      assert.match(timedOut ?? '', /TimedOut\('Task run exceeded timeout of 0\.5 second\(s\)', type=FAILED\)/);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const left = spawnSync('pgrep', ['-f', `sleep ${marker}`], { encoding: 'utf8' }).stdout.trim();
+      assert.equal(left, '', `processes left behind by the timed-out command: ${left}`);
     });
 
     it('refuses submissions before start()', async () => {

@@ -1,4 +1,5 @@
 import { cancelActiveRuns } from '../../engine/cancellation.js';
+import { killAllProcessGroups } from '../../shell/process-registry.js';
 import { setRuntime } from '../../engine/runtime.js';
 import { loadFlow } from '../../flows/load.js';
 import { ConsoleReporter } from '../../logging/console-reporter.js';
@@ -47,6 +48,8 @@ const installSignalHandlers = (onFirst: () => void): (() => void) => {
     }
     received = true;
     cancelActiveRuns(signal === 'SIGHUP' ? 'SIGTERM' : signal);
+    // Shell commands run in process groups of their own: end them too.
+    killAllProcessGroups();
     onFirst();
     process.exit(SIGNAL_EXIT_CODES[signal]);
   };

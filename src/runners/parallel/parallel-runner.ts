@@ -6,6 +6,7 @@ import { invokeInThread, type InvocationOutcome, type TaskInvocation, type TaskI
 import { UsageError } from '../../errors.js';
 import { LOG_LEVELS, type LogLevel } from '../../logging/levels.js';
 import type { State } from '../../states/state.js';
+import { killProcessGroup, trackProcessGroup } from '../../shell/process-registry.js';
 import { BaseTaskRunner } from '../base-runner.js';
 import type { TaskRunJob } from '../task-runner.js';
 import { findUnsendable } from './cloneable.js';
@@ -44,8 +45,19 @@ const describeWorkerFailure = (taskName: string, error: unknown): string => {
   return `The worker thread running task '${taskName}' died: ${error instanceof Error ? `${error.name}: ${message}` : message}; it was replaced.`;
 };
 
-// A log line or a write of a task on a worker, shown as if it ran here.
-const deliverEvent = ({ flow, run }: TaskInvocation, event: WorkerEvent): void => {
+// A log line or a write of a task on a worker, shown as if it ran here; a
+// shell command's process group, tracked here too so that a timeout (which
+// terminates the worker) or a signal can still end it.
+const deliverEvent = ({ flow, run }: TaskInvocation, event: WorkerEvent, groups: Map<number, () => void>): void => {
+  if (event.type === 'process-group') {
+    if (event.alive) {
+      groups.set(event.pid, trackProcessGroup(event.pid));
+    } else {
+      groups.get(event.pid)?.();
+      groups.delete(event.pid);
+    }
+    return;
+  }
   if (event.type === 'output') {
     (event.stream === 'stdout' ? process.stdout : process.stderr).write(event.text);
     return;
@@ -184,7 +196,15 @@ export class ParallelTaskRunner extends BaseTaskRunner {
       logPrints: invocation.logPrints,
       logLevel: flow.runtime.reporter.level,
     };
-    const events = inbox.open(run.id, (event) => deliverEvent(invocation, event));
+    const groups = new Map<number, () => void>();
+    const events = inbox.open(run.id, (event) => deliverEvent(invocation, event, groups));
+    const endCommands = (): void => {
+      for (const [pid, untrack] of groups) {
+        killProcessGroup(pid, 'SIGKILL');
+        untrack();
+      }
+    };
+    invocation.signal.addEventListener('abort', endCommands, { once: true });
     try {
       let reply: WorkerReply;
       try {
@@ -201,6 +221,7 @@ export class ParallelTaskRunner extends BaseTaskRunner {
       await events.waitForEvents(reply.events);
       return this.#replyToOutcome(invocation, reply);
     } finally {
+      invocation.signal.removeEventListener('abort', endCommands);
       events.close();
     }
   };

@@ -32,7 +32,9 @@ export interface WorkerRequest {
 /** Something a task did while it ran, sent as it happens. */
 export type WorkerEvent =
   | { readonly type: 'log'; readonly runId: string; readonly level: number; readonly time: number; readonly text: string }
-  | { readonly type: 'output'; readonly runId: string; readonly stream: 'stdout' | 'stderr'; readonly text: string };
+  | { readonly type: 'output'; readonly runId: string; readonly stream: 'stdout' | 'stderr'; readonly text: string }
+  /** A shell command's process group started or ended: the main thread can end it if the worker cannot. */
+  | { readonly type: 'process-group'; readonly runId: string; readonly pid: number; readonly alive: boolean };
 
 interface ReplyBase {
   /** How many WorkerEvents the call sent before this reply. */

@@ -14,6 +14,7 @@ import { installPrintCapture } from '../../engine/print-capture.js';
 import { ensureFlowLoader } from '../../flows/module-loader.js';
 import { LOG_LEVELS, type LogLevel } from '../../logging/levels.js';
 import type { RunLogger } from '../../logging/logger.js';
+import { setProcessGroupWatcher } from '../../shell/process-registry.js';
 import { findRegisteredTask } from '../../tasks/registry.js';
 import { markWorkerThread } from '../../util/thread-role.js';
 import { findUnsendable } from './cloneable.js';
@@ -88,6 +89,7 @@ export default async function runTaskInWorker(request: WorkerRequest): Promise<W
     installPrintCapture();
   }
   captureOutput(runId, send);
+  setProcessGroupWatcher((pid, alive) => send({ type: 'process-group', runId, pid, alive }));
   let value: unknown;
   try {
     const fn = lookup.fn as (...args: unknown[]) => unknown;
