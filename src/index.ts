@@ -9,6 +9,7 @@ export { task, type Task, type MaybeFuture, type FuturableArgs, type MapArgs } f
 export type { TaskOptions, SubmitOptions, TaskHook, TaskCacheContext, TaskRunNameParameters } from './tasks/options.js';
 export { unmapped, type Unmapped } from './tasks/unmapped.js';
 export { exponentialBackoff, type RetryDelaySeconds } from './engine/retry.js';
+export { taskInputHash } from './engine/cache.js';
 
 export { TaskFuture, type TaskRunRef } from './futures/task-future.js';
 export { allowFailure, type AllowFailure } from './futures/allow-failure.js';

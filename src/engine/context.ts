@@ -27,6 +27,8 @@ export interface FlowRunContext {
   readonly children: ChildRun[];
   /** Task runs not yet final, for cancellation. */
   readonly liveTaskRuns: Set<TaskRun>;
+  /** Where cached and persisted results are kept (an absolute path). */
+  readonly storeDir: string;
   /** Tag concurrency limits, shared with subflow runs; undefined when none are set. */
   readonly concurrencyLimits: ConcurrencyLimits | undefined;
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { resolve as resolvePath } from 'node:path';
 import { replaceFutures } from '../futures/resolve.js';
 import { createLogger } from '../logging/logger.js';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -44,6 +45,8 @@ export interface RunFlowOptions {
   /** Where the runner setting came from, for the error if it names no runner. */
   readonly runnerSource?: string;
   readonly runtime?: Runtime;
+  /** Where cached and persisted results are kept. @default '.flow' in the working directory; a subflow uses its parent's */
+  readonly storeDir?: string;
   /** Tag concurrency limits (the config file's concurrencyLimits); a subflow shares its parent's. */
   readonly concurrencyLimits?: Readonly<Record<string, number>>;
 }
@@ -80,6 +83,8 @@ const log = (runtime: Runtime, source: LogSource, record: Record<string, unknown
     runtime.reporter.log({ ...record, time: runtime.now(), level: LOG_LEVELS.INFO, source } as never);
   }
 };
+
+const DEFAULT_STORE_DIR = '.flow';
 
 const logAt = (runtime: Runtime, source: LogSource, level: LogLevel, text: string): void => {
   if (level >= runtime.reporter.level) {
@@ -162,6 +167,7 @@ export const runFlow = async (
     taskRunCounts: new Map(),
     children: [],
     liveTaskRuns: new Set(),
+    storeDir: parent?.storeDir ?? resolvePath(options.storeDir ?? DEFAULT_STORE_DIR),
     concurrencyLimits:
       parent?.concurrencyLimits ??
       (options.concurrencyLimits !== undefined && Object.keys(options.concurrencyLimits).length > 0

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { resolveInputs, type Upstream } from '../futures/resolve.js';
 import { LOG_LEVELS, type LogLevel } from '../logging/levels.js';
-import { errorToCrashedState, taskErrorToFailedState } from '../states/from-outcome.js';
-import { AwaitingRetry, Completed, Crashed, NotReady, Retrying, Running, TimedOut, type State } from '../states/state.js';
+import { errorToCrashedState, formatException, taskErrorToFailedState } from '../states/from-outcome.js';
+import { AwaitingRetry, Cached, Completed, Crashed, Failed, NotReady, Retrying, Running, TimedOut, type State } from '../states/state.js';
+import { readStoredResult, UnpersistableResultError, writeStoredResult } from './result-store.js';
 import type { ResolvedTaskOptions } from '../tasks/options.js';
 import { runHooks } from './hooks.js';
 import { formatRetryMessage, getRetryDelay } from './retry.js';
@@ -156,6 +157,61 @@ const executeTask = async (
   }
 };
 
+// A call whose cache key has a stored, unexpired result ends Cached with it,
+// without running; a completed call with a key (or persistResult) stores its
+// result. What cannot be stored fails the run with a message that says why.
+const runWithCache = async (
+  flow: FlowRunContext,
+  run: TaskRun,
+  task: ExecutableTask,
+  args: readonly unknown[],
+  execute: () => Promise<State>,
+): Promise<State> => {
+  const { options } = task;
+  if (options.cacheKeyFn === undefined && options.persistResult !== true) {
+    return execute();
+  }
+  let key: string | undefined;
+  try {
+    key = options.cacheKeyFn?.(
+      { taskKey: task.key, taskName: task.name, taskSource: Function.prototype.toString.call(task.fn), flowRunName: flow.flowRun.name, parameters: flow.flowRun.parameters },
+      args as never,
+    );
+  } catch (error) {
+    logRecord(flow, run, LOG_LEVELS.ERROR, `The cacheKeyFn of task '${task.name}' threw: ${formatException(error)}`);
+    return taskErrorToFailedState(error);
+  }
+  if (key !== undefined && options.refreshCache !== true) {
+    const stored = await readStoredResult(flow.storeDir, key, Date.now());
+    if (stored !== undefined) {
+      return Cached({ data: stored.value, timestamp: flow.runtime.now() });
+    }
+  }
+  const state = await execute();
+  if (state.type !== 'COMPLETED') {
+    return state;
+  }
+  const expiration = options.cacheExpirationSeconds;
+  try {
+    await writeStoredResult(
+      flow.storeDir,
+      {
+        key: key ?? `task-run:${run.id}`,
+        taskKey: task.key,
+        createdAt: Date.now(),
+        expiresAt: expiration === undefined ? undefined : Date.now() + expiration * 1000,
+        value: state.data,
+      },
+      task.name,
+    );
+  } catch (error) {
+    const message = error instanceof UnpersistableResultError ? error.message : `Cannot persist the result of task '${task.name}' under ${flow.storeDir}: ${formatException(error)}`;
+    logRecord(flow, run, LOG_LEVELS.ERROR, message);
+    return Failed({ message, error, timestamp: flow.runtime.now() });
+  }
+  return state;
+};
+
 // The whole life of a task run in this thread: wait for the upstream futures,
 // then run the function, or end NotReady without running it.
 export const runTaskRun = async (
@@ -170,7 +226,7 @@ export const runTaskRun = async (
   if (!inputs.ok) {
     return finishTaskRun(flow, run, NotReady({ message: inputs.error.message, error: inputs.error, timestamp: flow.runtime.now() }));
   }
-  const state = await executeTask(flow, run, task, inputs.args, invoke);
+  const state = await runWithCache(flow, run, task, inputs.args, () => executeTask(flow, run, task, inputs.args, invoke));
   const hooks = state.type === 'COMPLETED' ? task.options.onCompletion : state.type === 'FAILED' ? task.options.onFailure : undefined;
   if (hooks !== undefined) {
     await runHooks(flow.runtime, { kind: 'task-run', name: run.name }, hooks, run, state);

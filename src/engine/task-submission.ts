@@ -10,7 +10,6 @@ import { getFlowRunContext, getRunContext, requireFlowRunContext, type FlowRunCo
 import { renderNameTemplate } from './name-template.js';
 import { createTaskRunName } from './run-names.js';
 import type { TaskRun } from './runs.js';
-import { warnUnsupportedTaskOptions } from './unsupported-options.js';
 import { crashTaskRun, runTaskRun, setTaskRunState, type ExecutableTask } from './task-engine.js';
 
 /** What submitting needs of a task definition. */
@@ -62,7 +61,6 @@ const createTaskRun = (flow: FlowRunContext, task: SubmittableTask, args: readon
   };
   flow.liveTaskRuns.add(run);
   setTaskRunState(flow, run, run.state);
-  warnUnsupportedTaskOptions(flow, task.key, task.name, task.options);
   return run;
 };
 

@@ -12,7 +12,11 @@ export type TaskHook = (run: TaskRun, state: State) => void | Promise<void>;
 export interface TaskCacheContext {
   readonly taskKey: string;
   readonly taskName: string;
+  /** The source text of the task's function: a changed function gets new keys. */
+  readonly taskSource: string;
   readonly flowRunName: string;
+  /** The flow run's parameters. */
+  readonly parameters: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -37,13 +41,17 @@ export interface TaskOptions<Args extends unknown[] = unknown[]> {
   readonly retryJitterFactor?: number;
   /** Seconds after which a run ends TimedOut (on the parallel runner its worker is terminated). */
   readonly timeoutSeconds?: number;
-  /** (later) The cache key of a call, or undefined for no caching. */
+  /**
+   * The cache key of a call, or undefined for no caching (taskInputHash is the
+   * ready-made one). A call whose key has a stored, unexpired result is not
+   * run: it ends Cached with that result, across flow runs.
+   */
   readonly cacheKeyFn?: (context: TaskCacheContext, args: Args) => string | undefined;
-  /** (later) How long a cached result stays valid. */
+  /** How long a cached result stays valid. @default forever */
   readonly cacheExpirationSeconds?: number;
-  /** (later) Run even when a cached result exists, and replace it. */
+  /** Run even when a cached result exists, and replace it. @default false */
   readonly refreshCache?: boolean;
-  /** (later) Keep the result in the store under storeDir. */
+  /** Keep the result under storeDir (by run id) even without a cache key. @default false */
   readonly persistResult?: boolean;
   /** Turn console.log and friends inside the run into INFO lines of the run. @default inherited from the flow */
   readonly logPrints?: boolean;

@@ -14,7 +14,8 @@ import {
   boom,
   byFunction,
   fetchPage,
-  cachedForAMinute,
+  cachedSquare,
+  unpersistable,
   describeInput,
   failsTimes,
   hookCalls,
@@ -313,17 +314,6 @@ for (const runnerCase of RUNNERS) {
       assert.equal(direct.start >= submitted.end, !runnerCase.overlaps, JSON.stringify(spans));
     });
 
-    it('warns once per task run of an option it does not implement yet, instead of ignoring it silently', async () => {
-      const { reporter } = await run(runnerCase.create(), async () => {
-        await Promise.all([cachedForAMinute.submit(), cachedForAMinute.submit()]);
-      });
-      const warnings = reporter.messages.filter((line) => line.includes('does not implement yet'));
-      assert.deepEqual(
-        warnings.map((line) => line.replace(/^Flow run '[^']+' - /, '')),
-        ["Task 'cached_for_a_minute' sets 'cacheExpirationSeconds', which this version of flowrun does not implement yet; it is ignored."],
-      );
-    });
-
     it('ends a run TimedOut at its timeoutSeconds, whether or not its code stops', async () => {
       const started = Date.now();
       const { reporter, state } = await run(runnerCase.create(), async () => {
@@ -484,6 +474,44 @@ for (const runnerCase of RUNNERS) {
       await new Promise((resolve) => setTimeout(resolve, 300));
       const left = spawnSync('pgrep', ['-f', `sleep ${marker}`], { encoding: 'utf8' }).stdout.trim();
       assert.equal(left, '', `processes left behind by the timed-out command: ${left}`);
+    });
+
+    it('caches results under storeDir across flow runs: Cached(type=COMPLETED) without running, until they expire or are refreshed', async () => {
+      const storeDir = mkdtempSync(join(tmpdir(), 'flowrun-store-'));
+      const squares = flow({ name: 'squares' }, async ({ refresh }: { refresh: boolean }) =>
+        Promise.all([(refresh ? cachedSquare.with({ refreshCache: true }) : cachedSquare).submit(4), cachedSquare.submit(5)]),
+      );
+      // Each run with a reporter of its own: task run names repeat from one flow run to the next.
+      const runSquares = async (refresh: boolean) => {
+        const runtime = createTestRuntime();
+        const outcome = await squares.run({ refresh }, { runner: runnerCase.create(), runtime, storeDir });
+        return { data: outcome.state.data, lines: runtime.reporter.messages.filter((line) => line.startsWith("Task run 'cached_square-")) };
+      };
+      const first = await runSquares(false);
+      const second = await runSquares(false);
+      const refreshed = await runSquares(true);
+      assert.deepEqual([first.data, second.data, refreshed.data], [[16, 25], [16, 25], [16, 25]]);
+      const computing = (lines: string[]): number => lines.filter((line) => / - computing \d$/.test(line)).length;
+      assert.equal(computing(first.lines), 2, first.lines.join('\n'));
+      assert.equal(computing(second.lines), 0, second.lines.join('\n'));
+      assert.equal(second.lines.filter((line) => line.endsWith('Finished in state Cached(type=COMPLETED)')).length, 2, second.lines.join('\n'));
+      assert.equal(computing(refreshed.lines), 1, refreshed.lines.join('\n'));
+    });
+
+    it('fails a run whose result cannot be stored, saying why', async () => {
+      const storeDir = mkdtempSync(join(tmpdir(), 'flowrun-store-'));
+      const runtime = createTestRuntime();
+      const keeps = flow({ name: 'keeps' }, async () => {
+        await unpersistable.submit().wait();
+      });
+      const outcome = await keeps.run({}, { runner: runnerCase.create(), runtime, storeDir });
+      assert.equal(outcome.state.type, 'FAILED');
+      assert.ok(
+        runtime.reporter.messages.some((line) =>
+          /Finished in state Failed\("Cannot persist the result of task 'unpersistable': the result\.lookup is a Map\. Cached and persisted results are stored as JSON/.test(line),
+        ),
+        runtime.reporter.messages.join('\n'),
+      );
     });
 
     it('refuses submissions before start()', async () => {

@@ -1,3 +1,4 @@
+import { resolve as resolvePath } from 'node:path';
 import { cancelActiveRuns } from '../../engine/cancellation.js';
 import { killAllProcessGroups } from '../../shell/process-registry.js';
 import { setRuntime } from '../../engine/runtime.js';
@@ -103,7 +104,12 @@ export const runCommand = async (spec: string, options: RunCommandOptions, world
   const previous = setRuntime({ reporter, now: Date.now, random: Math.random });
   const removeSignalHandlers = installSignalHandlers(() => reporter.close());
   try {
-    const outcome = await flowDef.run(parameters, { runner, runnerSource: source, concurrencyLimits: settings.values.concurrencyLimits });
+    const outcome = await flowDef.run(parameters, {
+      runner,
+      runnerSource: source,
+      concurrencyLimits: settings.values.concurrencyLimits,
+      storeDir: resolvePath(world.cwd, settings.values.storeDir),
+    });
     return exitCodeForState(outcome.state);
   } finally {
     removeSignalHandlers();

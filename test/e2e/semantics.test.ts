@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { normaliseLines, runCli } from '../helpers/run-cli.js';
+
+// The example flows of retries and caching through the CLI, as a user runs them.
+
+describe('retries and caching through flow run', { concurrency: true }, () => {
+  it('retries a failing task with its delays and completes', async () => {
+    const result = await runCli(['run', 'retries']);
+    assert.equal(result.code, 0, result.stderr);
+    const lines = normaliseLines(result.stderr).filter((line) => line.includes("Task run 'flaky_fetch-"));
+    assert.deepEqual(
+      lines.map((line) => line.replace(/^HH:MM:SS\.mmm \| INFO {4}\| Task run 'flaky_fetch-[0-9a-f]{8}-0' - /, '')),
+      [
+        "Task run failed with exception: Error('attempt 1 failed') - Retry 1/3 will start 0.2 second(s) from now",
+        "Task run failed with exception: Error('attempt 2 failed') - Retry 2/3 will start 0.4 second(s) from now",
+        'Finished in state Completed()',
+      ],
+    );
+    assert.equal(result.stdout, 'fetched on attempt 3\n');
+  });
+
+  for (const runner of ['concurrent', 'parallel']) {
+    it(`skips the work on a second run on the ${runner} runner: Cached(type=COMPLETED), with every result whole in the store`, async () => {
+      const storeDir = mkdtempSync(join(tmpdir(), 'flowrun-cache-'));
+      try {
+        const env = { FLOW_STORE_DIR: storeDir };
+        // Two runs at once share the store without clobbering each other.
+        const [first, concurrent] = await Promise.all([
+          runCli(['run', 'caching', '--runner', runner, '--param', 'upTo=2'], { env }),
+          runCli(['run', 'caching', '--runner', runner, '--param', 'upTo=2'], { env }),
+        ]);
+        assert.equal(first.code, 0, first.stderr);
+        assert.equal(concurrent.code, 0, concurrent.stderr);
+        const started = Date.now();
+        const second = await runCli(['run', 'caching', '--runner', runner, '--param', 'upTo=2'], { env });
+        assert.equal(second.code, 0, second.stderr);
+        assert.ok(Date.now() - started < 5000);
+        const finished = normaliseLines(second.stderr).filter((line) => line.includes("Task run 'slow_square-") && line.includes('Finished in state'));
+        assert.equal(finished.length, 2);
+        assert.ok(finished.every((line) => line.endsWith('Finished in state Cached(type=COMPLETED)')), finished.join('\n'));
+        assert.equal(second.stdout, 'squares: 1, 4\n');
+        const entries = readdirSync(join(storeDir, 'results'));
+        assert.equal(entries.filter((name) => name.endsWith('.tmp')).length, 0, entries.join(', '));
+        for (const entry of entries) {
+          assert.doesNotThrow(() => JSON.parse(readFileSync(join(storeDir, 'results', entry), 'utf8')) as unknown, entry);
+        }
+      } finally {
+        rmSync(storeDir, { recursive: true, force: true });
+      }
+    });
+  }
+});
