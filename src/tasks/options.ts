@@ -19,16 +19,12 @@ export interface TaskCacheContext {
   readonly parameters: Readonly<Record<string, unknown>>;
 }
 
-/**
- * Options of `task(options, fn)` and `t.with(options)`, Prefect's camelCased.
- * Options marked "(later)" are accepted and type-checked today and take
- * effect when the engine implements them.
- */
+/** Options of `task(options, fn)` and `t.with(options)`, Prefect's camelCased. */
 export interface TaskOptions<Args extends unknown[] = unknown[]> {
   /** The task's name in logs and run names. @default the function's name */
   readonly name?: string;
   readonly description?: string;
-  /** Tags, for concurrency limits (later) and filtering. @default [] */
+  /** Tags, for the config file's concurrencyLimits. @default [] */
   readonly tags?: readonly string[];
   /** How many times to retry a failed (or timed-out) run. @default 0 */
   readonly retries?: number;
