@@ -514,6 +514,22 @@ for (const runnerCase of RUNNERS) {
       );
     });
 
+    it('runs several subflows at once with Promise.all, each named from its flowRunName template, their states counting in the parent', async () => {
+      const child = flow({ name: 'part', flowRunName: 'part-{label}' }, async ({ label }: { label: string }) => {
+        if (label === 'bad') {
+          await boom.submit('bad part');
+        }
+        return addOne.submit(label.length);
+      });
+      const { reporter, state, flowRun } = await run(runnerCase.create(), async () => {
+        await Promise.all([child({ label: 'one' }), child({ label: 'three' }), child({ label: 'bad' }).catch(() => undefined)]);
+      });
+      for (const label of ['one', 'three', 'bad']) {
+        assert.ok(reporter.messages.includes(`Flow run '${flowRun.name}' - Created subflow run 'part-${label}' for flow 'part'`), reporter.messages.join('\n'));
+      }
+      assert.equal(state.message, '1/3 states failed.');
+    });
+
     it('refuses submissions before start()', async () => {
       const runner = runnerCase.create();
       await assert.rejects(
