@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { resolveInputs, type Upstream } from '../futures/resolve.js';
-import { LOG_LEVELS, type LogLevel } from '../logging/levels.js';
-import { errorToCrashedState, formatException, taskErrorToFailedState } from '../states/from-outcome.js';
-import { AwaitingRetry, Cached, Completed, Crashed, Failed, NotReady, Retrying, Running, TimedOut, type State } from '../states/state.js';
-import { readStoredResult, UnpersistableResultError, writeStoredResult } from './result-store.js';
+import { LOG_LEVELS } from '../logging/levels.js';
+import { errorToCrashedState, taskErrorToFailedState } from '../states/from-outcome.js';
+import { AwaitingRetry, Completed, Crashed, NotReady, Retrying, Running, TimedOut, type State } from '../states/state.js';
+import { runWithCache } from './cached-run.js';
+import { logTaskRun } from './run-log.js';
 import type { ResolvedTaskOptions } from '../tasks/options.js';
 import { runHooks } from './hooks.js';
 import { formatRetryMessage, getRetryDelay } from './retry.js';
@@ -55,17 +56,11 @@ export const finishTaskRun = (flow: FlowRunContext, run: TaskRun, state: State):
 
 const NEVER_ABORTED = new AbortController();
 
-const logRecord = (flow: FlowRunContext, run: TaskRun, level: LogLevel, text: string): void => {
-  const { reporter } = flow.runtime;
-  if (level >= reporter.level) {
-    reporter.log({ kind: 'message', time: flow.runtime.now(), level, source: { kind: 'task-run', name: run.name }, text });
-  }
-};
 
 // A failure of the machinery around the task (a runner that threw): Crashed.
 export const crashTaskRun = (flow: FlowRunContext, run: TaskRun, error: unknown): State => {
   const state = errorToCrashedState(error);
-  logRecord(flow, run, LOG_LEVELS.ERROR, `Crash detected! ${state.message ?? ''}`);
+  logTaskRun(flow, run, LOG_LEVELS.ERROR, `Crash detected! ${state.message ?? ''}`);
   return finishTaskRun(flow, run, state);
 };
 
@@ -88,10 +83,10 @@ const attemptTask = async (flow: FlowRunContext, run: TaskRun, task: ExecutableT
     // The work may still finish (an in-thread task that ignored the signal):
     // its result is discarded, and said so at DEBUG.
     void raced.late.then((outcome) =>
-      logRecord(flow, run, LOG_LEVELS.DEBUG, `Discarded the ${outcome.kind === 'returned' ? 'result' : 'outcome'} of the run, which ended after its timeout.`),
+      logTaskRun(flow, run, LOG_LEVELS.DEBUG, `Discarded the ${outcome.kind === 'returned' ? 'result' : 'outcome'} of the run, which ended after its timeout.`),
     );
     const message = `Task run exceeded timeout of ${seconds ?? 0} second(s)`;
-    logRecord(flow, run, LOG_LEVELS.ERROR, message);
+    logTaskRun(flow, run, LOG_LEVELS.ERROR, message);
     const error: unknown = controller.signal.reason;
     return { kind: 'failed', state: TimedOut({ message, error, timestamp: flow.runtime.now() }), error, logStack: false };
   }
@@ -102,7 +97,7 @@ const attemptTask = async (flow: FlowRunContext, run: TaskRun, task: ExecutableT
     case 'threw':
       return { kind: 'failed', state: taskErrorToFailedState(outcome.error), error: outcome.error, logStack: true };
     case 'crashed':
-      logRecord(flow, run, LOG_LEVELS.ERROR, `Crash detected! ${outcome.reason}`);
+      logTaskRun(flow, run, LOG_LEVELS.ERROR, `Crash detected! ${outcome.reason}`);
       return { kind: 'crashed', state: Crashed({ message: outcome.reason, timestamp: flow.runtime.now() }) };
   }
 };
@@ -114,7 +109,7 @@ const acquireSlots = async (flow: FlowRunContext, run: TaskRun): Promise<() => v
   flow.concurrencyLimits === undefined || run.tags.length === 0
     ? NO_SLOTS
     : flow.concurrencyLimits.acquire(run.tags, (tag, limit) =>
-        logRecord(flow, run, LOG_LEVELS.DEBUG, `Waiting for a concurrency slot: the limit of ${limit} for the '${tag}' tag has been reached`),
+        logTaskRun(flow, run, LOG_LEVELS.DEBUG, `Waiting for a concurrency slot: the limit of ${limit} for the '${tag}' tag has been reached`),
       );
 
 // Runs the task until it completes, crashes, or fails with no retries left:
@@ -149,67 +144,12 @@ const executeTask = async (
       return attempt.state;
     }
     const delay = getRetryDelay(options.retryDelaySeconds, retries, retry, options.retryJitterFactor, flow.runtime.random);
-    logRecord(flow, run, LOG_LEVELS.INFO, formatRetryMessage(attempt.error, retry, retries, delay));
+    logTaskRun(flow, run, LOG_LEVELS.INFO, formatRetryMessage(attempt.error, retry, retries, delay));
     if (delay > 0) {
       setTaskRunState(flow, run, AwaitingRetry({ timestamp: flow.runtime.now() }));
       await sleep(delay * 1000);
     }
   }
-};
-
-// A call whose cache key has a stored, unexpired result ends Cached with it,
-// without running; a completed call with a key (or persistResult) stores its
-// result. What cannot be stored fails the run with a message that says why.
-const runWithCache = async (
-  flow: FlowRunContext,
-  run: TaskRun,
-  task: ExecutableTask,
-  args: readonly unknown[],
-  execute: () => Promise<State>,
-): Promise<State> => {
-  const { options } = task;
-  if (options.cacheKeyFn === undefined && options.persistResult !== true) {
-    return execute();
-  }
-  let key: string | undefined;
-  try {
-    key = options.cacheKeyFn?.(
-      { taskKey: task.key, taskName: task.name, taskSource: Function.prototype.toString.call(task.fn), flowRunName: flow.flowRun.name, parameters: flow.flowRun.parameters },
-      args as never,
-    );
-  } catch (error) {
-    logRecord(flow, run, LOG_LEVELS.ERROR, `The cacheKeyFn of task '${task.name}' threw: ${formatException(error)}`);
-    return taskErrorToFailedState(error);
-  }
-  if (key !== undefined && options.refreshCache !== true) {
-    const stored = await readStoredResult(flow.storeDir, key, Date.now());
-    if (stored !== undefined) {
-      return Cached({ data: stored.value, timestamp: flow.runtime.now() });
-    }
-  }
-  const state = await execute();
-  if (state.type !== 'COMPLETED') {
-    return state;
-  }
-  const expiration = options.cacheExpirationSeconds;
-  try {
-    await writeStoredResult(
-      flow.storeDir,
-      {
-        key: key ?? `task-run:${run.id}`,
-        taskKey: task.key,
-        createdAt: Date.now(),
-        expiresAt: expiration === undefined ? undefined : Date.now() + expiration * 1000,
-        value: state.data,
-      },
-      task.name,
-    );
-  } catch (error) {
-    const message = error instanceof UnpersistableResultError ? error.message : `Cannot persist the result of task '${task.name}' under ${flow.storeDir}: ${formatException(error)}`;
-    logRecord(flow, run, LOG_LEVELS.ERROR, message);
-    return Failed({ message, error, timestamp: flow.runtime.now() });
-  }
-  return state;
 };
 
 // The whole life of a task run in this thread: wait for the upstream futures,

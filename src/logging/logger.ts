@@ -14,16 +14,15 @@ export interface RunLogger {
   critical(...args: unknown[]): void;
 }
 
-// Arguments are formatted as console.log formats them, and only when the
-// level is printed: a debug line below --log-level costs one comparison.
-export const createLogger = (runtime: Runtime | (() => Runtime), source: LogSource): RunLogger => {
+// A RunLogger whose lines go to `emit` with their level, formatted as
+// console.log formats its arguments, and only when `wanted(level)`: a debug
+// line below --log-level costs one comparison.
+export const createLevelLogger = (wanted: (level: LogLevel) => boolean, emit: (level: LogLevel, text: string) => void): RunLogger => {
   const at =
     (level: LogLevel) =>
     (...args: unknown[]): void => {
-      const current = typeof runtime === 'function' ? runtime() : runtime;
-      const { reporter } = current;
-      if (level >= reporter.level) {
-        reporter.log({ kind: 'message', time: current.now(), level, source, text: format(...args) });
+      if (wanted(level)) {
+        emit(level, format(...args));
       }
     };
   return {
@@ -33,6 +32,15 @@ export const createLogger = (runtime: Runtime | (() => Runtime), source: LogSour
     error: at(LOG_LEVELS.ERROR),
     critical: at(LOG_LEVELS.CRITICAL),
   };
+};
+
+/** A logger whose lines go to the runtime's reporter under `source`. */
+export const createLogger = (runtime: Runtime | (() => Runtime), source: LogSource): RunLogger => {
+  const current = (): Runtime => (typeof runtime === 'function' ? runtime() : runtime);
+  return createLevelLogger(
+    (level) => level >= current().reporter.level,
+    (level, text) => current().reporter.log({ kind: 'message', time: current().now(), level, source, text }),
+  );
 };
 
 /** The logger of the current flow or task run (Prefect's get_run_logger). */

@@ -7,13 +7,11 @@
 // before the loader hooks exist: every import made through the hooks costs a
 // round trip to the loader thread, and this keeps worker start-up short.
 import '../../index.js';
-import { format } from 'node:util';
 import { BroadcastChannel, workerData } from 'node:worker_threads';
 import { runInContext, type TaskRunContext } from '../../engine/context.js';
 import { installPrintCapture } from '../../engine/print-capture.js';
 import { ensureFlowLoader } from '../../flows/module-loader.js';
-import { LOG_LEVELS, type LogLevel } from '../../logging/levels.js';
-import type { RunLogger } from '../../logging/logger.js';
+import { createLevelLogger, type RunLogger } from '../../logging/logger.js';
 import { setProcessGroupWatcher } from '../../shell/process-registry.js';
 import { findRegisteredTask } from '../../tasks/registry.js';
 import { markWorkerThread } from '../../util/thread-role.js';
@@ -42,22 +40,12 @@ const importOnce = (moduleUrl: string): Promise<unknown> => {
   return imported;
 };
 
-const createEventLogger = (runId: string, send: (event: WorkerEvent) => void, minimum: number): RunLogger => {
-  const at =
-    (level: LogLevel) =>
-    (...args: unknown[]): void => {
-      if (level >= minimum) {
-        send({ type: 'log', runId, level, time: Date.now(), text: format(...args) });
-      }
-    };
-  return {
-    debug: at(LOG_LEVELS.DEBUG),
-    info: at(LOG_LEVELS.INFO),
-    warning: at(LOG_LEVELS.WARNING),
-    error: at(LOG_LEVELS.ERROR),
-    critical: at(LOG_LEVELS.CRITICAL),
-  };
-};
+// A task's getRunLogger() on a worker: its lines travel as events of its run.
+const createEventLogger = (runId: string, send: (event: WorkerEvent) => void, minimum: number): RunLogger =>
+  createLevelLogger(
+    (level) => level >= minimum,
+    (level, text) => send({ type: 'log', runId, level, time: Date.now(), text }),
+  );
 
 export default async function runTaskInWorker(request: WorkerRequest): Promise<WorkerReply> {
   const runId = request.taskRun.id;

@@ -1,0 +1,64 @@
+import { LOG_LEVELS } from '../logging/levels.js';
+import { formatException, taskErrorToFailedState } from '../states/from-outcome.js';
+import { Cached, Failed, type State } from '../states/state.js';
+import type { FlowRunContext } from './context.js';
+import { readStoredResult, UnpersistableResultError, writeStoredResult } from './result-store.js';
+import { logTaskRun } from './run-log.js';
+import type { TaskRun } from './runs.js';
+import type { ExecutableTask } from './task-engine.js';
+
+// A call whose cache key has a stored, unexpired result ends Cached with it,
+// without running; a completed call with a key (or persistResult) stores its
+// result. What cannot be stored fails the run with a message that says why.
+export const runWithCache = async (
+  flow: FlowRunContext,
+  run: TaskRun,
+  task: ExecutableTask,
+  args: readonly unknown[],
+  execute: () => Promise<State>,
+): Promise<State> => {
+  const { options } = task;
+  if (options.cacheKeyFn === undefined && options.persistResult !== true) {
+    return execute();
+  }
+  let key: string | undefined;
+  try {
+    key = options.cacheKeyFn?.(
+      { taskKey: task.key, taskName: task.name, taskSource: Function.prototype.toString.call(task.fn), flowRunName: flow.flowRun.name, parameters: flow.flowRun.parameters },
+      args as never,
+    );
+  } catch (error) {
+    logTaskRun(flow, run, LOG_LEVELS.ERROR, `The cacheKeyFn of task '${task.name}' threw: ${formatException(error)}`);
+    return taskErrorToFailedState(error);
+  }
+  if (key !== undefined && options.refreshCache !== true) {
+    const stored = await readStoredResult(flow.storeDir, key, Date.now());
+    if (stored !== undefined) {
+      return Cached({ data: stored.value, timestamp: flow.runtime.now() });
+    }
+  }
+  const state = await execute();
+  if (state.type !== 'COMPLETED') {
+    return state;
+  }
+  const expiration = options.cacheExpirationSeconds;
+  try {
+    await writeStoredResult(
+      flow.storeDir,
+      {
+        key: key ?? `task-run:${run.id}`,
+        taskKey: task.key,
+        createdAt: Date.now(),
+        expiresAt: expiration === undefined ? undefined : Date.now() + expiration * 1000,
+        value: state.data,
+      },
+      task.name,
+    );
+  } catch (error) {
+    const message = error instanceof UnpersistableResultError ? error.message : `Cannot persist the result of task '${task.name}' under ${flow.storeDir}: ${formatException(error)}`;
+    logTaskRun(flow, run, LOG_LEVELS.ERROR, message);
+    return Failed({ message, error, timestamp: flow.runtime.now() });
+  }
+  return state;
+};
+
