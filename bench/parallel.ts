@@ -57,8 +57,10 @@ console.log(`  sequential   wall ${seqWall.toFixed(2)} s   flow run ${seqFlow.to
 console.log(`  parallel x2  wall ${parWall.toFixed(2)} s   flow run ${parFlow.toFixed(2)} s`);
 console.log(`  speed-up     wall ${(seqWall / parWall).toFixed(2)}x   flow run ${(seqFlow / parFlow).toFixed(2)}x`);
 
-const SMALL = 200;
-const LARGE = 2200;
+// Far apart, so that the pool's start-up (its noise alone is tens of
+// milliseconds) does not drown the per-task difference.
+const SMALL = 1000;
+const LARGE = 21_000;
 const devNull = createWriteStream('', { fd: openSync('/dev/null', 'w') });
 
 const batch = flow({ name: 'batch' }, async ({ n }: { n: number }) => total.submit(addOne.map(Array.from({ length: n }, (_, index) => index))));

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { resolveInputs, type Upstream } from '../futures/resolve.js';
 import { LOG_LEVELS } from '../logging/levels.js';
@@ -54,7 +55,10 @@ export const finishTaskRun = (flow: FlowRunContext, run: TaskRun, state: State):
   return state;
 };
 
+// Shared by every run without a deadline; many listen to it at once, which is
+// no leak, so Node's listener warning is turned off for it.
 const NEVER_ABORTED = new AbortController();
+setMaxListeners(0, NEVER_ABORTED.signal);
 
 
 // A failure of the machinery around the task (a runner that threw): Crashed.

@@ -204,13 +204,17 @@ export class ParallelTaskRunner extends BaseTaskRunner {
         untrack();
       }
     };
-    invocation.signal.addEventListener('abort', endCommands, { once: true });
+    // Only a run with a deadline can be aborted (which terminates its worker).
+    const abortable = task.options.timeoutSeconds !== undefined;
+    if (abortable) {
+      invocation.signal.addEventListener('abort', endCommands, { once: true });
+    }
     try {
       let reply: WorkerReply;
       try {
         // Only a run with a deadline needs the signal (aborting terminates its
         // worker); listening costs piscina time on every call.
-        const options = task.options.timeoutSeconds === undefined ? undefined : { signal: invocation.signal };
+        const options = abortable ? { signal: invocation.signal } : undefined;
         reply = (await pool.run(request, options)) as WorkerReply;
       } catch (error) {
         // Lines the task printed just before its worker died may still be

@@ -7,6 +7,7 @@
 // before the loader hooks exist: every import made through the hooks costs a
 // round trip to the loader thread, and this keeps worker start-up short.
 import '../../index.js';
+import { setMaxListeners } from 'node:events';
 import { BroadcastChannel, workerData } from 'node:worker_threads';
 import { runInContext, type TaskRunContext } from '../../engine/context.js';
 import { installPrintCapture } from '../../engine/print-capture.js';
@@ -27,6 +28,7 @@ const events = new BroadcastChannel((workerData as WorkerData).eventChannel);
 events.unref();
 
 const NEVER_ABORTED = new AbortController().signal;
+setMaxListeners(0, NEVER_ABORTED);
 
 // Each module is imported once per worker; later calls skip the loader.
 const importedModules = new Map<string, Promise<unknown>>();
