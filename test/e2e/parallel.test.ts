@@ -46,6 +46,15 @@ describe('flow run --runner parallel', { concurrency: true }, () => {
     assert.equal((result.stderr.match(/Created flow run/g) ?? []).length, 2, result.stderr);
   });
 
+  for (const runner of ['concurrent', 'parallel']) {
+    it(`runs twenty shell tasks at once on the ${runner} runner without a warning from Node`, async () => {
+      const result = await runCli(['run', 'test/fixtures/many/many-commands.ts', '--runner', runner, '--workers', '2']);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, '20\n');
+      assert.ok(!/Warning/.test(result.stderr.replace(/\| WARNING \| Task run 'echo-[^']+' - /g, '')), result.stderr);
+    });
+  }
+
   it('takes --workers, FLOW_WORKERS and the config file, and refuses a count that is not a positive integer', async () => {
     const [zero, text, config] = await Promise.all([
       runCli(['run', 'cpu-bound', '--runner', 'parallel', '--workers', '0']),
