@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { FLOW_BIN, normaliseLines, REPO_ROOT } from '../helpers/run-cli.js';
 
@@ -33,6 +33,29 @@ const interruptMidRun = (signal: 'SIGINT' | 'SIGTERM'): Promise<{ code: number |
   });
 
 describe('signals', { concurrency: true }, () => {
+  for (const runner of ['concurrent', 'parallel']) {
+    it(`SIGTERM ends a running shell command and everything it started, on the ${runner} runner`, async () => {
+      const marker = `4${Math.floor(Math.random() * 1000)}.25`;
+      const child = spawn(process.execPath, [FLOW_BIN, 'run', 'test/fixtures/many/long-command.ts', '--runner', runner, '--param', `marker=${marker}`], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      await new Promise<void>((resolve) => {
+        const check = (): void => (stderr.includes(' - started') ? resolve() : undefined);
+        child.stderr.on('data', check);
+      });
+      child.kill('SIGTERM');
+      assert.equal(await exited, 143, stderr);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const left = spawnSync('pgrep', ['-f', `sleep ${marker}`], { encoding: 'utf8' }).stdout.trim();
+      assert.equal(left, '', `processes outlived the CLI: ${left}`);
+    });
+  }
+
   for (const [signal, code, message] of [
     ['SIGINT', 130, 'Execution was aborted by an interrupt signal.'],
     ['SIGTERM', 143, 'Execution was aborted by a termination signal.'],
