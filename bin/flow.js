@@ -23,7 +23,14 @@ try {
 const code = await main(process.argv);
 // Exit now even if a flow left timers or sockets open: the run is over. First
 // let stdout and stderr drain, so that no line is lost when they are pipes.
+// A pipe whose reader is gone never drains: do not wait on it.
 const drained = (stream) =>
-  stream.writableLength === 0 ? Promise.resolve() : new Promise((resolve) => stream.once('drain', resolve));
+  stream.writableLength === 0 || stream.destroyed
+    ? Promise.resolve()
+    : new Promise((resolve) => {
+        stream.once('drain', resolve);
+        stream.once('close', resolve);
+        stream.once('error', resolve);
+      });
 await Promise.all([drained(process.stdout), drained(process.stderr)]);
 process.exit(code);

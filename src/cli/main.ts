@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { ConfigCommandOptions } from './commands/config.js';
 import type { LsCommandOptions } from './commands/ls.js';
 import type { RunCommandOptions } from './commands/run.js';
+import { handleClosedPipes } from './closed-pipes.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { getProcessWorld, type CliWorld } from './world.js';
 
@@ -120,6 +121,9 @@ export const createProgram = (world: CliWorld, setExitCode: (code: number) => vo
 
 /** Runs the CLI and returns its exit status; never throws. */
 export const main = async (argv: readonly string[] = process.argv, options: MainOptions = {}): Promise<number> => {
+  if (options.world === undefined) {
+    handleClosedPipes();
+  }
   const world = options.world ?? getProcessWorld();
   let exitCode: number = EXIT_CODES.completed;
   const program = createProgram(world, (code) => (exitCode = code));

@@ -143,3 +143,20 @@ describe('flow ls, config, --help, --version', { concurrency: true }, () => {
 function hasScript(): boolean {
   return spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
 }
+
+describe('a closed pipe', () => {
+  it('ends `flow run ... | head -1` quietly: no EPIPE stack, the run finishes, exit status 0', () => {
+    // bash, for the exit status of flow itself rather than of head.
+    const result = spawnSync('bash', ['-c', `"${process.execPath}" "${FLOW_BIN}" run print-values 2>"$ERR" | head -1; exit \${PIPESTATUS[0]}`], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, NO_COLOR: '1', ERR: join(tmpdir(), `flowrun-epipe-${process.pid}.log`) },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    const stderr = readFileSync(join(tmpdir(), `flowrun-epipe-${process.pid}.log`), 'utf8');
+    assert.equal(result.stdout, 'AAAA\n');
+    assert.equal(result.status, 0);
+    assert.ok(!stderr.includes('EPIPE'), stderr);
+    assert.match(stderr, /Flow run '[a-z]+-[a-z]+' - Finished in state Completed\('All states completed\.'\)\n$/);
+  });
+});
