@@ -7,7 +7,7 @@ const dropOutputOnClosedPipe = (stream: NodeJS.WriteStream): void => {
     if (error.code !== 'EPIPE') {
       throw error;
     }
-    stream.write = (() => true) as typeof stream.write;
+    stream.write = (() => true);
   });
 };
 
