@@ -156,3 +156,13 @@ describe('flow run', { concurrency: true }, () => {
     assert.match(byExport.stderr, /Created flow run '[a-z]+-[a-z]+' for flow 'shout'/);
   });
 });
+
+describe('hostile task code', () => {
+  it('logs a promise rejection nobody handled, and the run goes on to complete', async () => {
+    const result = await runCli(['run', 'test/fixtures/hostile/unhandled-rejection.ts']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, 'still here\n');
+    assert.match(result.stderr, /\| ERROR {3}\| flowrun\.engine - A promise was rejected and nothing handled it: Error: nobody listens\n/);
+    assert.match(result.stderr, /Finished in state Completed\('All states completed\.'\)\n$/);
+  });
+});

@@ -7,7 +7,7 @@ import { ConsoleReporter } from '../../logging/console-reporter.js';
 import { LOG_LEVELS } from '../../logging/levels.js';
 import { resolveRunner } from '../../runners/resolve-runner.js';
 import type { TaskRunner } from '../../runners/task-runner.js';
-import type { TerminationSignal } from '../../states/from-outcome.js';
+import { formatExceptionWithStack, type TerminationSignal } from '../../states/from-outcome.js';
 import { loadConfigFile } from '../../settings/config-file.js';
 import { collectParameterInputs } from '../../settings/parameter-sources.js';
 import { validateParameters } from '../../settings/params.js';
@@ -103,6 +103,18 @@ export const runCommand = async (spec: string, options: RunCommandOptions, world
   }
   const previous = setRuntime({ reporter, now: Date.now, random: Math.random });
   const removeSignalHandlers = installSignalHandlers(() => reporter.close());
+  // A promise a task rejected and nobody handled would end the CLI (Node's
+  // default) with every run in it: log it instead, and let the runs go on.
+  const onUnhandledRejection = (reason: unknown): void => {
+    reporter.log({
+      kind: 'message',
+      time: Date.now(),
+      level: LOG_LEVELS.ERROR,
+      source: { kind: 'logger', name: 'flowrun.engine' },
+      text: `A promise was rejected and nothing handled it: ${formatExceptionWithStack(reason)}`,
+    });
+  };
+  process.on('unhandledRejection', onUnhandledRejection);
   try {
     const outcome = await flowDef.run(parameters, {
       runner,
@@ -112,6 +124,7 @@ export const runCommand = async (spec: string, options: RunCommandOptions, world
     });
     return exitCodeForState(outcome.state);
   } finally {
+    process.off('unhandledRejection', onUnhandledRejection);
     removeSignalHandlers();
     reporter.close();
     setRuntime(previous);
