@@ -158,6 +158,17 @@ describe('flow run', { concurrency: true }, () => {
 });
 
 describe('hostile task code', () => {
+  it('leaves a Crashed line for every live run when task code calls process.exit() on the concurrent runner, and exits 1', async () => {
+    const result = await runCli(['run', 'test/fixtures/hostile/exits.ts']);
+    assert.equal(result.code, 1, result.stderr);
+    const lines = normaliseLines(result.stderr);
+    const reason = 'The process exited with code 0 while the run was going (process.exit() in task code?).';
+    for (const name of ['bystander', 'quitter']) {
+      assert.ok(lines.some((line) => new RegExp(`\\| ERROR {3}\\| Task run '${name}-[0-9a-f]{8}-0' - Finished in state Crashed\\('`).test(line) && line.endsWith(`${reason}')`)), lines.join('\n'));
+    }
+    assert.equal(lines.at(-1), `HH:MM:SS.mmm | ERROR   | Flow run '${/Flow run '([a-z]+-[a-z]+)'/.exec(result.stderr)?.[1] ?? ''}' - Finished in state Crashed('${reason}')`);
+  });
+
   it('logs a promise rejection nobody handled, and the run goes on to complete', async () => {
     const result = await runCli(['run', 'test/fixtures/hostile/unhandled-rejection.ts']);
     assert.equal(result.code, 0, result.stderr);

@@ -1,5 +1,5 @@
 import { resolve as resolvePath } from 'node:path';
-import { cancelActiveRuns } from '../../engine/cancellation.js';
+import { cancelActiveRuns, crashActiveRuns } from '../../engine/cancellation.js';
 import { killAllProcessGroups } from '../../shell/process-registry.js';
 import { setRuntime } from '../../engine/runtime.js';
 import { loadFlow } from '../../flows/load.js';
@@ -13,7 +13,7 @@ import { collectParameterInputs } from '../../settings/parameter-sources.js';
 import { validateParameters } from '../../settings/params.js';
 import { resolveSettings, toLogLevel, type ResolvedSettings } from '../../settings/resolve.js';
 import { chooseColourLevel, createStyles } from '../colour.js';
-import { exitCodeForState, SIGNAL_EXIT_CODES } from '../exit-codes.js';
+import { EXIT_CODES, exitCodeForState, SIGNAL_EXIT_CODES } from '../exit-codes.js';
 import type { CliWorld } from '../world.js';
 
 export interface RunCommandOptions {
@@ -115,6 +115,15 @@ export const runCommand = async (spec: string, options: RunCommandOptions, world
     });
   };
   process.on('unhandledRejection', onUnhandledRejection);
+  // process.exit() in task code ends the CLI mid-run: leave a Crashed line for
+  // each run it cut short, and never exit 0 with runs unfinished.
+  const onExit = (code: number): void => {
+    if (crashActiveRuns(`The process exited with code ${code} while the run was going (process.exit() in task code?).`) > 0) {
+      reporter.close();
+      process.exitCode = code === 0 ? EXIT_CODES.failed : code;
+    }
+  };
+  process.on('exit', onExit);
   try {
     const outcome = await flowDef.run(parameters, {
       runner,
@@ -125,6 +134,7 @@ export const runCommand = async (spec: string, options: RunCommandOptions, world
     return exitCodeForState(outcome.state);
   } finally {
     process.off('unhandledRejection', onUnhandledRejection);
+    process.off('exit', onExit);
     removeSignalHandlers();
     reporter.close();
     setRuntime(previous);
