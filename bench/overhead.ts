@@ -41,7 +41,7 @@ const measure = async (label: string, body: () => Promise<unknown>): Promise<voi
 
 const runFlow = (runner: () => TaskRunner, level: LogLevel) => async () => {
   const reporter = new ConsoleReporter({ stream: devNull, level, styles: PLAIN_STYLES });
-  const outcome = await fanOut.run({ n: N }, { runner: runner(), runtime: { reporter, now: Date.now, random: Math.random } });
+  const outcome = await fanOut.execute({ n: N }, { runner: runner(), runtime: { reporter, now: Date.now, random: Math.random } });
   if (outcome.state.type !== 'COMPLETED') {
     throw new Error(`run ended ${outcome.state.name}`);
   }

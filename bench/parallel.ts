@@ -68,7 +68,7 @@ const batch = flow({ name: 'batch' }, async ({ n }: { n: number }) => total.subm
 const flowrunBatch = async (n: number): Promise<number> => {
   const reporter = new ConsoleReporter({ stream: devNull, level: LOG_LEVELS.WARNING, styles: PLAIN_STYLES });
   const start = performance.now();
-  const outcome = await batch.run({ n }, { runner: new ParallelTaskRunner({ workers: 2 }), runtime: { reporter, now: Date.now, random: Math.random } });
+  const outcome = await batch.execute({ n }, { runner: new ParallelTaskRunner({ workers: 2 }), runtime: { reporter, now: Date.now, random: Math.random } });
   if (outcome.state.type !== 'COMPLETED') {
     throw new Error(`batch ended ${outcome.state.name}`);
   }

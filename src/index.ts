@@ -2,10 +2,10 @@
 
 export { z } from 'zod';
 
-export { flow, type Flow } from './flows/flow.js';
+export { flow, type Flow as FlowDefinition } from './flows/flow.js';
 export type { FlowOptions, FlowHook } from './flows/options.js';
 
-export { task, type Task, type MaybeFuture, type FuturableArgs, type MapArgs } from './tasks/task.js';
+export { task, type Task as TaskDefinition, type MaybeFuture, type FuturableArgs, type MapArgs } from './tasks/task.js';
 export type { TaskOptions, SubmitOptions, TaskHook, TaskCacheContext, TaskRunNameParameters } from './tasks/options.js';
 export { unmapped, type Unmapped } from './tasks/unmapped.js';
 export { exponentialBackoff, type RetryDelaySeconds } from './engine/retry.js';
@@ -30,6 +30,7 @@ export {
   AwaitingRetry,
   Retrying,
   NotReady,
+  TriggerFailed,
   isFinal,
   type State,
   type StateType,
@@ -44,6 +45,14 @@ export type { FlowRunOutcome, RunFlowOptions } from './engine/flow-engine.js';
 
 export { sh, ShellCommandError, type ShOptions } from './shell/sh.js';
 export { shellTask, type ShellTaskOptions } from './shell/shell-task.js';
+
+// The Prefect 1 API: static graphs.
+export { Flow, type Edge } from './graph/flow-graph.js';
+export { Parameter, type ParameterOptions } from './graph/parameter.js';
+export { Task, type GraphTaskOptions } from './graph/graph-task.js';
+export { GraphNode, type EdgeOptions } from './graph/node.js';
+export { allSuccessful, allFinished, alwaysRun, anyFailed, anySuccessful, allFailed, type Trigger } from './graph/triggers.js';
+export type { MaybeNode, NodeArgs } from './graph/maybe-node.js';
 
 export { SequentialTaskRunner } from './runners/sequential.js';
 export { ConcurrentTaskRunner } from './runners/concurrent.js';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import type { ConfigCommandOptions } from './commands/config.js';
+import type { GraphCommandOptions } from './commands/graph.js';
 import type { LsCommandOptions } from './commands/ls.js';
 import type { RunCommandOptions } from './commands/run.js';
 import { handleClosedPipes } from './closed-pipes.js';
@@ -34,6 +35,12 @@ Examples:
   $ flow ls                      the flows in flowsDir (default flows/)
   $ FLOW_FLOWS_DIR=jobs flow ls  another directory`;
 
+const GRAPH_EXAMPLES = `
+Examples:
+  $ flow graph p1-flow                           the graph as text
+  $ flow graph p1-flow --format mermaid          for a Markdown page
+  $ flow graph p1-flow --format dot | dot -Tpng > flow.png`;
+
 const CONFIG_EXAMPLES = `
 Examples:
   $ flow config                          each setting and where it came from
@@ -44,6 +51,7 @@ const PROGRAM_EXAMPLES = `
 Examples:
   $ flow run parallel-execution --param stop=5
   $ flow ls
+  $ flow graph p1-flow
   $ flow config
   $ flow run --help`;
 
@@ -99,6 +107,19 @@ export const createProgram = (world: CliWorld, setExitCode: (code: number) => vo
     .action(async (options: LsCommandOptions) => {
       const { lsCommand } = await import('./commands/ls.js');
       setExitCode(await lsCommand(options, world));
+    });
+
+  program
+    .command('graph')
+    .description('Draw a Prefect 1 style flow (new Flow(...)): its Parameters, tasks and edges.')
+    .argument('<flow>', 'flow name, file path, or path:exportName')
+    .addOption(new Option('--format <format>', 'text, mermaid or dot').default('text'))
+    .addOption(configOption())
+    .addOption(debugOption())
+    .addHelpText('after', GRAPH_EXAMPLES)
+    .action(async (spec: string, options: GraphCommandOptions) => {
+      const { graphCommand } = await import('./commands/graph.js');
+      setExitCode(await graphCommand(spec, options, world));
     });
 
   program

@@ -20,6 +20,13 @@ import { raceTimeout } from './timeout.js';
 // Ordering matters: the state is set (and the spinner told) before the
 // "Finished in state" line, so counts and lines never disagree.
 
+/**
+ * Decides from the upstream runs' final states whether a run may start: a
+ * state to end it with instead (a Prefect 1 trigger that does not hold), or
+ * undefined to run it.
+ */
+export type TaskGate = (upstreams: readonly State[]) => State | undefined;
+
 /** What the engine needs of a task definition. */
 export interface ExecutableTask {
   readonly name: string;
@@ -165,10 +172,15 @@ export const runTaskRun = async (
   args: readonly unknown[],
   upstreams: readonly Upstream[],
   invoke: TaskInvoker = invokeInThread,
+  gate?: TaskGate,
 ): Promise<State> => {
   const inputs = await resolveInputs(args, upstreams);
   if (!inputs.ok) {
     return finishTaskRun(flow, run, NotReady({ message: inputs.error.message, error: inputs.error, timestamp: flow.runtime.now() }));
+  }
+  const gated = gate?.(upstreams.map(({ future }) => future.state));
+  if (gated !== undefined) {
+    return finishTaskRun(flow, run, gated);
   }
   const state = await runWithCache(flow, run, task, inputs.args, () => executeTask(flow, run, task, inputs.args, invoke));
   const hooks = state.type === 'COMPLETED' ? task.options.onCompletion : state.type === 'FAILED' ? task.options.onFailure : undefined;

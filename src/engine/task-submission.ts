@@ -10,7 +10,7 @@ import { getFlowRunContext, getRunContext, requireFlowRunContext, type FlowRunCo
 import { renderNameTemplate } from './name-template.js';
 import { createTaskRunName } from './run-names.js';
 import type { TaskRun } from './runs.js';
-import { crashTaskRun, runTaskRun, setTaskRunState, type ExecutableTask } from './task-engine.js';
+import { crashTaskRun, runTaskRun, setTaskRunState, type ExecutableTask, type TaskGate } from './task-engine.js';
 
 /** What submitting needs of a task definition. */
 export interface SubmittableTask extends ExecutableTask {
@@ -81,6 +81,7 @@ const prepareJob = (
   args: readonly unknown[],
   waitFor: readonly unknown[],
   direct: boolean,
+  gate?: TaskGate,
 ): TaskRunJob => {
   const upstreams = collectUpstreams([args, waitFor]);
   const run = createTaskRun(flow, task, args, upstreams.map(({ future }) => future.taskRun.id));
@@ -89,7 +90,7 @@ const prepareJob = (
     direct,
     nested: getRunContext()?.kind === 'task',
     announce: (immediate) => announce(flow, run, immediate),
-    run: (invoke) => runTaskRun(flow, run, task, args, upstreams, invoke),
+    run: (invoke) => runTaskRun(flow, run, task, args, upstreams, invoke, gate),
   };
 };
 
@@ -107,9 +108,14 @@ const handToRunner = (flow: FlowRunContext, job: TaskRunJob): Promise<State> => 
 };
 
 /** `t.submit(...)`: hands the run to the flow's runner and returns its future at once. */
-export const submitTask = <R>(task: SubmittableTask, args: readonly unknown[], waitFor: readonly unknown[] = []): TaskFuture<R> => {
+export const submitTask = <R>(
+  task: SubmittableTask,
+  args: readonly unknown[],
+  waitFor: readonly unknown[] = [],
+  gate?: TaskGate,
+): TaskFuture<R> => {
   const flow = requireFlowRunContext(`${task.name}.submit()`, task.name);
-  const job = prepareJob(flow, task, args, waitFor, false);
+  const job = prepareJob(flow, task, args, waitFor, false, gate);
   const future = new TaskFuture<R>(job.taskRun, handToRunner(flow, job) as Promise<State<R>>);
   flow.children.push(future);
   return future;

@@ -28,9 +28,11 @@ export interface Flow<Input = Record<string, unknown>, R = unknown> {
    * Runs a flow run with parameters already checked, and returns the run and
    * its final state without throwing (what the CLI uses).
    */
-  run(parameters: Readonly<Record<string, unknown>>, options?: RunFlowOptions): Promise<FlowRunOutcome>;
+  execute(parameters: Readonly<Record<string, unknown>>, options?: RunFlowOptions): Promise<FlowRunOutcome>;
   /** Validates parameters with the schema (coercing them), as a flow call does. */
   validate(parameters: Readonly<Record<string, unknown>>): Record<string, unknown>;
+  /** Checks the flow before a run (a static graph's cycles); throws a UsageError. */
+  check?(): void;
 }
 
 type FlowFunction<Params, R> = (parameters: Params) => R;
@@ -91,7 +93,7 @@ export function flow(
     taskRunner: options.taskRunner,
     logPrints: options.logPrints,
     flowRunName: options.flowRunName,
-    run: (parameters: Readonly<Record<string, unknown>>, runOptions?: RunFlowOptions) =>
+    execute: (parameters: Readonly<Record<string, unknown>>, runOptions?: RunFlowOptions) =>
       runFlow(definition, parameters, runOptions),
     validate,
   };
@@ -112,7 +114,8 @@ export function flow(
 
 /** True for flows of any copy of flowrun loaded in the process. */
 export const isFlow = (value: unknown): value is Flow =>
-  typeof value === 'function' && (value as unknown as Record<symbol, unknown>)[FLOW_BRAND] !== undefined;
+  (typeof value === 'function' || (typeof value === 'object' && value !== null)) &&
+  (value as unknown as Record<symbol, unknown>)[FLOW_BRAND] !== undefined;
 
 // A flow defined without a name (an anonymous function) takes the name of its
 // export or file when it is loaded.

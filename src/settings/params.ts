@@ -68,8 +68,9 @@ const describeIssue = (issue: z.core.$ZodIssue, inputs: ParameterInputs, shape: 
   const name = issue.path.length > 0 ? `parameter '${issue.path.map(String).join('.')}'` : 'parameters';
   const fieldSchema = shape?.[key];
   const expected = fieldSchema === undefined ? undefined : describeExpected(fieldSchema);
-  if (given === undefined && issue.code === 'invalid_type') {
-    return `${name} is required${expected ? ` (${article(expected)})` : ''}; pass it with --param ${key}=<value>`;
+  if (given === undefined && issue.path.length === 1) {
+    const what = expected !== undefined && expected !== 'any' ? ` (${article(expected)})` : '';
+    return `${name} is required${what}; pass it with --param ${key}=<value>`;
   }
   const got = given === undefined ? '' : `, got ${describeValue(given.value)} (from ${given.source})`;
   if (issue.code === 'invalid_type') {

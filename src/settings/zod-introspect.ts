@@ -69,6 +69,9 @@ export const describeExpected = (schema: z.ZodType): string => {
       return `${definition.element === undefined ? 'unknown' : describeExpected(definition.element)}[]`;
     case 'union':
       return (definition.options ?? []).map(describeExpected).join(' | ');
+    case 'custom':
+    case 'unknown':
+      return 'any';
     default:
       return definition.type;
   }

@@ -30,7 +30,8 @@ export type StateName =
   | 'Paused'
   | 'AwaitingRetry'
   | 'Retrying'
-  | 'NotReady';
+  | 'NotReady'
+  | 'TriggerFailed';
 
 export interface State<T = unknown> {
   readonly type: StateType;
@@ -80,4 +81,6 @@ export const Crashed = <T = never>(details?: StateDetails<T>): State<T> => creat
 export const Cancelled = <T = never>(details?: StateDetails<T>): State<T> => createState('CANCELLED', 'Cancelled', details);
 export const Cancelling = <T = never>(details?: StateDetails<T>): State<T> =>
   createState('CANCELLING', 'Cancelling', details);
+// Prefect 1: a task whose trigger did not hold, so it did not run.
+export const TriggerFailed = <T = never>(details?: StateDetails<T>): State<T> => createState('FAILED', 'TriggerFailed', details);
 export const Paused = <T = never>(details?: StateDetails<T>): State<T> => createState('PAUSED', 'Paused', details);

@@ -1,9 +1,12 @@
 import { callTask, submitTask } from '../engine/task-submission.js';
 import type { AllowFailure } from '../futures/allow-failure.js';
+import type { NodeArgs } from '../graph/maybe-node.js';
+import type { GraphNode } from '../graph/node.js';
 import type { TaskFuture } from '../futures/task-future.js';
 import { expandMapArguments } from './map.js';
 import { resolveTaskOptions, type ResolvedTaskOptions, type SubmitOptions, type TaskOptions } from './options.js';
 import { getRunContext } from '../engine/context.js';
+import { callInBuilder, getBuildingFlow } from '../graph/builder-context.js';
 import { registerTask } from './registry.js';
 import { createTaskKey, findCallerModule, hashTaskKey } from './task-key.js';
 import type { Unmapped } from './unmapped.js';
@@ -35,6 +38,8 @@ const TASK_BRAND = Symbol.for('flowrun.Task');
 export interface Task<Args extends unknown[] = unknown[], R = unknown> {
   /** Runs the task now, as a task run of the current flow, and gives its result. */
   (...args: FuturableArgs<Args>): Promise<R>;
+  /** Inside a Prefect 1 Flow builder: adds a node for this call to the graph. */
+  (...args: NodeArgs<Args>): GraphNode<R>;
   /** Hands a run to the flow's task runner; returns its future at once. */
   submit(...args: FuturableArgs<Args>): TaskFuture<R>;
   /** Submits one run per item of the iterable arguments. */
@@ -78,7 +83,11 @@ const buildTask = <Args extends unknown[], R>(parts: TaskParts<Args, Awaited<R>>
     fn,
     unshippableReason,
   };
-  const call = (...args: unknown[]): Promise<Awaited<R>> => callTask(submittable, args, waitFor);
+  const call = (...args: unknown[]): unknown => {
+    // Inside a Prefect 1 Flow builder, a call adds a node to the graph.
+    const building = getBuildingFlow();
+    return building === undefined ? callTask(submittable, args, waitFor) : callInBuilder(building, call, args);
+  };
   // A function's own `name` is read-only to assignment; define it instead.
   Object.defineProperty(call, 'name', { value: options.name });
   const submittable = Object.assign(call, core) as unknown as Parameters<typeof submitTask>[0];
@@ -141,6 +150,28 @@ export function task<Args extends unknown[], R>(
     unshippableReason,
   });
 }
+
+/**
+ * @internal A task whose worker-side key is given (`registrySuffix` makes it
+ * unique in its module), for tasks made by the Prefect 1 API: several
+ * instances of one Task class share a name and must still be told apart.
+ */
+export const defineKeyedTask = <Args extends unknown[], R>(
+  options: TaskOptions<Args>,
+  fn: TaskFunction<Args, R>,
+  moduleUrl: string | undefined,
+  registrySuffix: string,
+): Task<Args, Awaited<R>> => {
+  const resolved = resolveTaskOptions(options, 'task');
+  const key = createTaskKey(moduleUrl, resolved.name);
+  const registryKey = `${key}${registrySuffix}`;
+  const unshippableReason =
+    getRunContext() !== undefined ? 'it was made inside a flow or task run, so importing its module does not make it' : moduleUrl === undefined ? 'the module that defines it is not known' : undefined;
+  if (unshippableReason === undefined) {
+    registerTask(registryKey, fn);
+  }
+  return buildTask<Args, R>({ fn: fn as TaskFunction<Args, Awaited<R>>, options: resolved, moduleUrl, key, registryKey, waitFor: [], unshippableReason });
+};
 
 export const isTask = (value: unknown): value is Task =>
   typeof value === 'function' && (value as unknown as Record<symbol, unknown>)[TASK_BRAND] === true;

@@ -21,7 +21,7 @@ import {
 const runParallel = async (body: () => unknown, options: { workers?: number; memoryLimitMb?: number } = {}) => {
   const reporter = new MemoryReporter();
   const definition = flow({ name: 'parallel' }, async () => body());
-  const outcome = await definition.run({}, { runner: new ParallelTaskRunner({ workers: 2, ...options }), runtime: createTestRuntime(reporter) });
+  const outcome = await definition.execute({}, { runner: new ParallelTaskRunner({ workers: 2, ...options }), runtime: createTestRuntime(reporter) });
   return { ...outcome, reporter };
 };
 

@@ -68,7 +68,7 @@ const RUNNERS: readonly RunnerCase[] = [
 const run = async (runner: TaskRunner, body: () => unknown, reporter = new MemoryReporter()) => {
   const runtime = createTestRuntime(reporter);
   const definition = flow({ name: 'contract' }, async () => body());
-  const outcome = await definition.run({}, { runner, runtime });
+  const outcome = await definition.execute({}, { runner, runtime });
   return { ...outcome, reporter };
 };
 
@@ -389,8 +389,8 @@ for (const runnerCase of RUNNERS) {
         await sleepThenReturn.submit(1500, 'late');
       });
       const runtime = createTestRuntime();
-      const retried = await flaky.run({}, { runner: runnerCase.create(), runtime });
-      const timedOut = await slow.run({}, { runner: runnerCase.create(), runtime });
+      const retried = await flaky.execute({}, { runner: runnerCase.create(), runtime });
+      const timedOut = await slow.execute({}, { runner: runnerCase.create(), runtime });
       assert.equal(attempts, 2);
       assert.equal(retried.state.type, 'COMPLETED');
       const lines = runtime.reporter.messages;
@@ -442,7 +442,7 @@ for (const runnerCase of RUNNERS) {
         const [mine, theirs] = await Promise.all([own, child()]);
         return [...mine, ...theirs];
       });
-      const outcome = await parent.run({}, { runner: runnerCase.create(), runtime, concurrencyLimits: { db: 2 } });
+      const outcome = await parent.execute({}, { runner: runnerCase.create(), runtime, concurrencyLimits: { db: 2 } });
       const spans = outcome.state.data as { start: number; end: number }[];
       assert.equal(spans.length, 5);
       // The most runs going at one instant: at each start, those begun and not yet ended.
@@ -484,7 +484,7 @@ for (const runnerCase of RUNNERS) {
       // Each run with a reporter of its own: task run names repeat from one flow run to the next.
       const runSquares = async (refresh: boolean) => {
         const runtime = createTestRuntime();
-        const outcome = await squares.run({ refresh }, { runner: runnerCase.create(), runtime, storeDir });
+        const outcome = await squares.execute({ refresh }, { runner: runnerCase.create(), runtime, storeDir });
         return { data: outcome.state.data, lines: runtime.reporter.messages.filter((line) => line.startsWith("Task run 'cached_square-")) };
       };
       const first = await runSquares(false);
@@ -504,7 +504,7 @@ for (const runnerCase of RUNNERS) {
       const keeps = flow({ name: 'keeps' }, async () => {
         await unpersistable.submit().wait();
       });
-      const outcome = await keeps.run({}, { runner: runnerCase.create(), runtime, storeDir });
+      const outcome = await keeps.execute({}, { runner: runnerCase.create(), runtime, storeDir });
       assert.equal(outcome.state.type, 'FAILED');
       assert.ok(
         runtime.reporter.messages.some((line) =>

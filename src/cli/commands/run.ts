@@ -83,6 +83,7 @@ export const runCommand = async (spec: string, options: RunCommandOptions, world
     flowName: flowDef.name,
     flowDefinition: { runner: typeof flowDef.taskRunner === 'string' ? flowDef.taskRunner : undefined },
   });
+  flowDef.check?.();
   const parameters = validateParameters(
     flowDef.name,
     flowDef.params,
@@ -125,7 +126,7 @@ export const runCommand = async (spec: string, options: RunCommandOptions, world
   };
   process.on('exit', onExit);
   try {
-    const outcome = await flowDef.run(parameters, {
+    const outcome = await flowDef.execute(parameters, {
       runner,
       runnerSource: source,
       concurrencyLimits: settings.values.concurrencyLimits,

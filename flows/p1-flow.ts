@@ -1,0 +1,28 @@
+// Seed 000's functional program in Prefect 1's style: a Flow built in a
+// builder function, where calling tasks adds nodes to the graph instead of
+// running them. (flows/p1-imperative.ts is the same program written with
+// Task classes.)
+//   npx flow run p1-flow --param stop=5
+//   npx flow graph p1-flow
+import { Flow, Parameter, task } from 'flowrun';
+
+export const randomNum = task('random_num', (stop: number) => {
+  const number = Math.floor(Math.random() * stop);
+  console.log(`Your number is ${number}`);
+  return number;
+});
+
+export const sumNumbers = task('sum_numbers', (numbers: number[]) => {
+  console.log(numbers.reduce((sum, number) => sum + number, 0));
+});
+
+// functional: calls made inside the builder create graph nodes, not runs
+export const functional = new Flow('p1-flow', () => {
+  const stop = new Parameter('stop');
+  const n1 = randomNum(stop);
+  const n2 = randomNum(stop);
+  const n3 = randomNum(stop);
+  sumNumbers([n1, n2, n3]);
+});
+
+export default functional;

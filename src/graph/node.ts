@@ -1,0 +1,56 @@
+import type { Flow } from './flow-graph.js';
+
+// A node of a Prefect 1 style static graph: a Parameter, a Task instance, or
+// a task() called inside a Flow builder. `T` is the type of the node's result.
+
+const NODE_BRAND = Symbol.for('flowrun.GraphNode');
+
+let nextId = 0;
+
+export interface EdgeOptions {
+  /** The argument of the downstream task that receives this node's result. */
+  readonly key?: string;
+  /** The flow to add the edge to (the one being built, by default). */
+  readonly flow?: Flow;
+}
+
+export abstract class GraphNode<T = unknown> {
+  /** @internal A phantom field that carries the result type. */
+  declare readonly __result?: T;
+  /** @internal */
+  readonly nodeId = (nextId += 1);
+  abstract readonly name: string;
+
+  /** Makes `downstream` run after this node; with `key`, it receives this node's result as that argument. */
+  setDownstream(downstream: GraphNode, options: EdgeOptions = {}): this {
+    resolveFlow(options.flow, this.name).addEdge(this, downstream, options.key);
+    return this;
+  }
+
+  /** Makes this node run after `upstream`; with `key`, it receives that node's result as that argument. */
+  setUpstream(upstream: GraphNode, options: EdgeOptions = {}): this {
+    resolveFlow(options.flow, this.name).addEdge(upstream, this, options.key);
+    return this;
+  }
+
+  static {
+    Object.defineProperty(GraphNode.prototype, NODE_BRAND, { value: true });
+  }
+}
+
+export const isGraphNode = (value: unknown): value is GraphNode =>
+  typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[NODE_BRAND] === true;
+
+// Set by the Flow module (a cycle of imports otherwise): the flow an edge goes to.
+let flowResolver: ((flow: Flow | undefined, what: string) => Flow) | undefined;
+
+export const setFlowResolver = (resolver: (flow: Flow | undefined, what: string) => Flow): void => {
+  flowResolver = resolver;
+};
+
+const resolveFlow = (flow: Flow | undefined, what: string): Flow => {
+  if (flowResolver === undefined) {
+    throw new Error('flowrun: the graph API is not initialised');
+  }
+  return flowResolver(flow, what);
+};

@@ -1,0 +1,115 @@
+import { allowFailure } from '../futures/allow-failure.js';
+import type { TaskFuture } from '../futures/task-future.js';
+import { UsageError } from '../errors.js';
+import { TriggerFailed, type State } from '../states/state.js';
+import { submitTask } from '../engine/task-submission.js';
+import type { Flow } from './flow-graph.js';
+import { FunctionalNode } from './functional-node.js';
+import { Task } from './graph-task.js';
+import { isGraphNode, type GraphNode } from './node.js';
+import { Parameter } from './parameter.js';
+import { allSuccessful, type Trigger } from './triggers.js';
+
+// Runs a static graph as task runs of the current flow run. Nodes are
+// submitted in dependency order with their upstreams' futures as arguments
+// (wrapped in allowFailure, so the trigger decides), and each starts as soon
+// as its upstreams are final: independent branches overlap on the concurrent
+// runner and use every core on the parallel one. The flow run's state
+// follows the terminal nodes, as Prefect 1's reference tasks.
+
+// Kahn's algorithm; a cycle is an error that names the nodes on it.
+export const orderNodes = (flow: Flow): GraphNode[] => {
+  const incoming = new Map<GraphNode, number>(flow.nodes.map((node) => [node, 0]));
+  for (const edge of flow.edges) {
+    incoming.set(edge.downstream, (incoming.get(edge.downstream) ?? 0) + 1);
+  }
+  const ready = flow.nodes.filter((node) => incoming.get(node) === 0);
+  const ordered: GraphNode[] = [];
+  while (ready.length > 0) {
+    const node = ready.shift() as GraphNode;
+    ordered.push(node);
+    for (const edge of flow.edges.filter((candidate) => candidate.upstream === node)) {
+      const left = (incoming.get(edge.downstream) ?? 0) - 1;
+      incoming.set(edge.downstream, left);
+      if (left === 0) {
+        ready.push(edge.downstream);
+      }
+    }
+  }
+  if (ordered.length < flow.nodes.length) {
+    const cycle = flow.nodes.filter((node) => !ordered.includes(node)).map((node) => `'${node.name}'`);
+    throw new UsageError(`flow '${flow.name}' has a cycle through ${cycle.join(', ')}: a task cannot depend on itself; remove one of the edges.`);
+  }
+  return ordered;
+};
+
+// The argument with each node replaced by what it stands for.
+const substitute = (value: unknown, results: Map<GraphNode, unknown>): unknown => {
+  if (isGraphNode(value)) {
+    return results.get(value);
+  }
+  if (Array.isArray(value)) {
+    return value.map((item) => substitute(item, results));
+  }
+  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, substitute(item, results)]));
+  }
+  return value;
+};
+
+const gateFor = (trigger: Trigger) => (upstreams: readonly State[]): State | undefined =>
+  trigger.holds(upstreams) ? undefined : TriggerFailed({ message: trigger.failure });
+
+export const runGraph = async (flow: Flow, parameters: Readonly<Record<string, unknown>>): Promise<unknown> => {
+  const ordered = orderNodes(flow);
+  // What each node stands for in its downstreams' arguments: a Parameter's
+  // value, or a task node's future (passed through allowFailure).
+  const results = new Map<GraphNode, unknown>();
+  const futures = new Map<GraphNode, TaskFuture<unknown>>();
+  for (const node of ordered) {
+    if (node instanceof Parameter) {
+      results.set(node, parameters[node.name] ?? node.default);
+      continue;
+    }
+    const upstreamEdges = flow.edges.filter((edge) => edge.downstream === node);
+    let future: TaskFuture<unknown>;
+    if (node instanceof FunctionalNode) {
+      const args = node.args.map((arg) => substitute(arg, results));
+      const waitFor = upstreamEdges.filter((edge) => !node.args.some((arg) => containsNode(arg, edge.upstream))).map((edge) => futures.get(edge.upstream));
+      future = submitTask(node.task as never, args, waitFor.filter((item) => item !== undefined).map((item) => allowFailure(item)), gateFor(node.trigger ?? allSuccessful));
+    } else if (node instanceof Task) {
+      const keyed: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(flow.boundArguments.get(node) ?? {})) {
+        keyed[key] = substitute(value, results);
+      }
+      for (const edge of upstreamEdges.filter((candidate) => candidate.key !== undefined)) {
+        keyed[edge.key as string] = results.get(edge.upstream);
+      }
+      const waitFor = upstreamEdges
+        .filter((edge) => edge.key === undefined && !Object.values(flow.boundArguments.get(node) ?? {}).some((value) => containsNode(value, edge.upstream)))
+        .map((edge) => futures.get(edge.upstream))
+        .filter((item): item is TaskFuture<unknown> => item !== undefined);
+      future = submitTask(node.definition as never, [keyed], waitFor.map((item) => allowFailure(item)), gateFor(node.trigger));
+    } else {
+      throw new UsageError(`flow '${flow.name}': node '${node.name}' is neither a Parameter nor a task.`);
+    }
+    futures.set(node, future);
+    results.set(node, allowFailure(future));
+  }
+  // The terminal nodes (nothing downstream) decide the flow run's state.
+  const terminal = [...futures.entries()].filter(([node]) => !flow.edges.some((edge) => edge.upstream === node)).map(([, future]) => future);
+  return terminal;
+};
+
+const containsNode = (value: unknown, node: GraphNode): boolean => {
+  if (value === node) {
+    return true;
+  }
+  if (Array.isArray(value)) {
+    return value.some((item) => containsNode(item, node));
+  }
+  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.values(value).some((item) => containsNode(item, node));
+  }
+  return false;
+};

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { normaliseLines, runCli } from '../helpers/run-cli.js';
+
+// Seed 000's two Prefect 1 programs through the CLI, and `flow graph`.
+
+describe('Prefect 1 style flows through flow run and flow graph', { concurrency: true }, () => {
+  for (const runner of ['sequential', 'concurrent', 'parallel']) {
+    for (const name of ['p1-flow', 'p1-imperative']) {
+      it(`runs ${name} on the ${runner} runner with the lines of every flow`, async () => {
+        const result = await runCli(['run', name, '--param', 'stop=5', '--runner', runner, '--workers', '2']);
+        assert.equal(result.code, 0, result.stderr);
+        const numbers = result.stdout.trim().split('\n').slice(0, 3).map((line) => Number(/^Your number is (\d)$/.exec(line)?.[1]));
+        assert.equal(numbers.filter((number) => number >= 0 && number < 5).length, 3, result.stdout);
+        assert.equal(result.stdout.trim().split('\n')[3], String(numbers.reduce((a, b) => a + b, 0)));
+        const lines = normaliseLines(result.stderr);
+        assert.match(lines[0] ?? '', new RegExp(`flowrun\\.engine - Created flow run '[a-z]+-[a-z]+' for flow '${name}'$`));
+        assert.equal(lines.filter((line) => line.includes('Finished in state Completed()')).length, 4, lines.join('\n'));
+        assert.match(lines.at(-1) ?? '', /Finished in state Completed\('All states completed\.'\)$/);
+        assert.ok(!lines.some((line) => line.includes('WARNING')), lines.join('\n'));
+      });
+    }
+  }
+
+  it('draws a graph as text, mermaid and dot, with the bound keys on the edges', async () => {
+    const [text, mermaid, dot] = await Promise.all(['text', 'mermaid', 'dot'].map((format) => runCli(['graph', 'p1-imperative', '--format', format])));
+    assert.equal(
+      text?.stdout,
+      [
+        "Flow 'p1-imperative': 5 nodes, 6 edges",
+        '  [1] stop (Parameter, required)',
+        '  [2] RandomNum (task) <- [1] stop as stop',
+        '  [3] RandomNum (task) <- [1] stop as stop',
+        '  [4] RandomNum (task) <- [1] stop as stop',
+        '  [5] Sum (task) <- [2] RandomNum as numbers, [3] RandomNum as numbers, [4] RandomNum as numbers',
+        '',
+      ].join('\n'),
+    );
+    assert.match(mermaid?.stdout ?? '', /^flowchart TD\n {2}n1\(\["stop"\]\)\n[\s\S]* {2}n1 -- "stop" --> n2\n/);
+    assert.match(dot?.stdout ?? '', /^digraph "p1-imperative" \{\n[\s\S]* {2}n4 -> n5 \[label="numbers"\];\n\}\n$/);
+  });
+
+  it('explains that a Prefect 2 flow has no static graph, and lists Prefect 1 flows in flow ls', async () => {
+    const [graph, ls] = await Promise.all([runCli(['graph', 'parallel-execution']), runCli(['ls'])]);
+    assert.equal(graph.code, 2);
+    assert.match(graph.stderr, /^error: flow 'parallel-execution' is a Prefect 2 style flow: its graph is known only once it runs/);
+    assert.match(ls.stdout, /^p1-flow {2}\(flows\/p1-flow\.ts\)\n {4}stop {2}any {2}required$/m);
+  });
+
+  it('refuses a cycle and a missing required Parameter with one line, exit 2', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'flowrun-graph-'));
+    try {
+      writeFileSync(
+        join(project, 'cycle.ts'),
+        "import { Flow, Parameter, task } from 'flowrun';\nconst inc = task('inc', (x: number) => x + 1);\nconst dbl = task('dbl', (x: number) => x * 2);\nexport default new Flow('cyclic', () => { const p = new Parameter('p'); const a = inc(p); const b = dbl(a); a.setUpstream(b); });\n",
+      );
+      const [cycle, missing] = await Promise.all([runCli(['run', join(project, 'cycle.ts'), '--param', 'p=1']), runCli(['run', 'p1-flow'])]);
+      assert.equal(cycle.code, 2);
+      assert.equal(cycle.stderr, "error: flow 'cyclic' has a cycle through 'inc', 'dbl': a task cannot depend on itself; remove one of the edges.\n");
+      assert.equal(missing.code, 2);
+      assert.equal(missing.stderr, "error: parameter 'stop' is required; pass it with --param stop=<value>\n");
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
+});
