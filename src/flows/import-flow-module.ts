@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { FlowLoadError } from '../errors.js';
+import { FlowLoadError, UsageError } from '../errors.js';
 import { formatException } from '../states/from-outcome.js';
 import { importUserModule } from './module-loader.js';
 import { displayPath } from '../util/display-path.js';
@@ -50,6 +50,11 @@ export const importFlowModule = async (path: string, cwd = process.cwd()): Promi
     const syntax = describeSyntaxError(error, cwd) ?? describeNodeSyntaxError(error, path, file);
     if (syntax !== undefined) {
       throw new FlowLoadError(`cannot load flow module ${file}: ${syntax}; fix the file and run again.`, error);
+    }
+    // flowrun's own usage error, raised while the module built its flows (a
+    // graph that binds a key its task does not take): it is the message.
+    if (error instanceof UsageError) {
+      throw new FlowLoadError(`${file}: ${error.message}`, error);
     }
     if (code === 'ERR_MODULE_NOT_FOUND') {
       throw new FlowLoadError(`cannot load flow module ${file}: ${(error as Error).message.split('\n')[0]}; check the import (or npm install it).`, error);

@@ -8,7 +8,8 @@ import type { State } from '../states/state.js';
 import { getRuntime } from '../engine/runtime.js';
 import { buildWith, getBuildingFlow, setBuilderCallHandler } from './builder-context.js';
 import { FunctionalNode } from './functional-node.js';
-import type { GraphNode} from './node.js';
+import { getDestructuredKeys } from '../tasks/parameter-names.js';
+import type { GraphNode } from './node.js';
 import { isGraphNode, setFlowResolver } from './node.js';
 import { Parameter } from './parameter.js';
 import { orderNodes, runGraph } from './schedule.js';
@@ -68,6 +69,9 @@ export class Flow {
   }
 
   addEdge(upstream: GraphNode, downstream: GraphNode, key?: string): void {
+    if (key !== undefined) {
+      checkKey(downstream, key);
+    }
     this.addNode(upstream);
     this.addNode(downstream);
     this.edges.push({ upstream, downstream, key });
@@ -75,6 +79,9 @@ export class Flow {
 
   /** @internal bind(): keyed arguments, each a value or nodes. */
   bindArguments(node: GraphNode, args: Readonly<Record<string, unknown>>): void {
+    for (const key of Object.keys(args)) {
+      checkKey(node, key);
+    }
     this.addNode(node);
     const bound = this.boundArguments.get(node) ?? {};
     for (const [key, value] of Object.entries(args)) {
@@ -125,6 +132,19 @@ export class Flow {
     return outcome.state;
   }
 }
+
+// A key given to a Task class that its run() does not take is a mistake,
+// caught when the graph is built (when run() names its keys).
+const checkKey = (node: GraphNode, key: string): void => {
+  const run = (node as { run?: unknown }).run;
+  if (typeof run !== 'function' || node instanceof Parameter) {
+    return;
+  }
+  const keys = getDestructuredKeys(run as (...args: never[]) => unknown);
+  if (keys !== undefined && !keys.includes(key)) {
+    throw new UsageError(`task '${node.name}' does not take '${key}': its run() takes ${keys.map((name) => `'${name}'`).join(', ') || 'nothing'}.`);
+  }
+};
 
 // The nodes inside a bound argument: alone, in arrays, in plain objects.
 export const collectNodes = (value: unknown, found: GraphNode[] = []): GraphNode[] => {

@@ -60,3 +60,28 @@ const splitTopLevel = (list: string): string[] => {
   }
   return parts;
 };
+
+// The keys of a function's first parameter when it is destructured
+// (`run({ stop, count = 1 })` gives stop and count), or undefined when it is
+// not a destructuring pattern or has a rest element (`...others`).
+export const getDestructuredKeys = (fn: (...args: never[]) => unknown): string[] | undefined => {
+  const list = extractParameterList(Function.prototype.toString.call(fn));
+  const first = list === undefined ? undefined : splitTopLevel(list)[0]?.trim();
+  if (first === undefined || !first.startsWith('{')) {
+    return undefined;
+  }
+  const close = first.lastIndexOf('}');
+  const inner = first.slice(1, close === -1 ? undefined : close);
+  const keys: string[] = [];
+  for (const part of splitTopLevel(inner)) {
+    const trimmed = part.trim();
+    if (trimmed.startsWith('...')) {
+      return undefined;
+    }
+    const key = /^([A-Za-z_$][\w$]*)/.exec(trimmed)?.[1];
+    if (key !== undefined) {
+      keys.push(key);
+    }
+  }
+  return keys;
+};

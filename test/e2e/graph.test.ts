@@ -50,14 +50,24 @@ describe('Prefect 1 style flows through flow run and flow graph', { concurrency:
     assert.match(ls.stdout, /^p1-flow {2}\(flows\/p1-flow\.ts\)\n {4}stop {2}any {2}required$/m);
   });
 
-  it('refuses a cycle and a missing required Parameter with one line, exit 2', async () => {
+  it('refuses a cycle, a missing required Parameter and a key the task does not take, with one line, exit 2', async () => {
     const project = mkdtempSync(join(tmpdir(), 'flowrun-graph-'));
     try {
       writeFileSync(
         join(project, 'cycle.ts'),
         "import { Flow, Parameter, task } from 'flowrun';\nconst inc = task('inc', (x: number) => x + 1);\nconst dbl = task('dbl', (x: number) => x * 2);\nexport default new Flow('cyclic', () => { const p = new Parameter('p'); const a = inc(p); const b = dbl(a); a.setUpstream(b); });\n",
       );
-      const [cycle, missing] = await Promise.all([runCli(['run', join(project, 'cycle.ts'), '--param', 'p=1']), runCli(['run', 'p1-flow'])]);
+      writeFileSync(
+        join(project, 'bad-key.ts'),
+        "import { Flow, Parameter, Task } from 'flowrun';\nclass Add extends Task<{ a: number; b: number }, number> { run({ a, b }: { a: number; b: number }) { return a + b; } }\nexport const flow = new Flow('bad-key');\nnew Parameter('p').setDownstream(new Add(), { key: 'c', flow });\n",
+      );
+      const [cycle, missing, badKey] = await Promise.all([
+        runCli(['run', join(project, 'cycle.ts'), '--param', 'p=1']),
+        runCli(['run', 'p1-flow']),
+        runCli(['run', join(project, 'bad-key.ts'), '--param', 'p=1']),
+      ]);
+      assert.equal(badKey.code, 2);
+      assert.equal(badKey.stderr, `error: ${join(project, 'bad-key.ts')}: task 'Add' does not take 'c': its run() takes 'a', 'b'.\n`);
       assert.equal(cycle.code, 2);
       assert.equal(cycle.stderr, "error: flow 'cyclic' has a cycle through 'inc', 'dbl': a task cannot depend on itself; remove one of the edges.\n");
       assert.equal(missing.code, 2);

@@ -65,3 +65,27 @@ export const callTyped = async (): Promise<number> => {
 // A flow without a schema types its parameters from the function.
 export const untyped = flow(async ({ who }: { who: string }) => who.length);
 export const callUntyped = async (): Promise<number> => untyped({ who: 'x' });
+
+// The Prefect 1 API: a task called in a builder gives a node typed by its result.
+import { Flow, Parameter, Task, type GraphNode } from 'flowrun';
+
+export const graphFlow = new Flow('typed-graph', () => {
+  const stop = new Parameter('stop');
+  const doubled = double(stop);
+  assertTrue<Equal<typeof doubled, GraphNode<number>>>();
+  const summed = total([doubled, double(doubled)]);
+  expectType<GraphNode<number>>(summed);
+  // @ts-expect-error a node of a string is not a number
+  double(fetchName(new Parameter<string>('id')));
+});
+
+class Greet extends Task<{ name: string }, string> {
+  run({ name }: { name: string }) {
+    return `hello ${name}`;
+  }
+}
+const greet = new Greet();
+expectType<GraphNode<string>>(greet);
+greet.bind({ name: new Parameter<string>('name') }, { flow: graphFlow });
+// @ts-expect-error name takes a string
+greet.bind({ name: 5 }, { flow: graphFlow });
