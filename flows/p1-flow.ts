@@ -4,17 +4,9 @@
 // Task classes.)
 //   npx flow run p1-flow --param stop=5
 //   npx flow graph p1-flow
-import { Flow, Parameter, task } from 'flowrun';
-
-export const randomNum = task('random_num', (stop: number) => {
-  const number = Math.floor(Math.random() * stop);
-  console.log(`Your number is ${number}`);
-  return number;
-});
-
-export const sumNumbers = task('sum_numbers', (numbers: number[]) => {
-  console.log(numbers.reduce((sum, number) => sum + number, 0));
-});
+import { Flow, Parameter } from 'flowrun';
+// The same tasks as the Prefect 2 version of the program.
+import { randomNum, sumNumbers } from './parallel-execution.js';
 
 // functional: calls made inside the builder create graph nodes, not runs
 export const functional = new Flow('p1-flow', () => {
