@@ -20,16 +20,16 @@ export const buildWith = (flow: Flow, builder: () => void): void => {
 // Set by the graph module: what calling a task inside a builder does (adds a
 // node). Kept here so that tasks/ need not import graph/.
 const handlers = getGlobalSingleton('graph-builder-call', () => ({
-  call: undefined as ((flow: Flow, task: unknown, args: readonly unknown[]) => unknown) | undefined,
+  call: undefined as ((flow: Flow, task: unknown, args: readonly unknown[], mapped: boolean) => unknown) | undefined,
 }));
 
-export const setBuilderCallHandler = (handler: (flow: Flow, task: unknown, args: readonly unknown[]) => unknown): void => {
+export const setBuilderCallHandler = (handler: (flow: Flow, task: unknown, args: readonly unknown[], mapped: boolean) => unknown): void => {
   handlers.call = handler;
 };
 
-export const callInBuilder = (flow: Flow, task: unknown, args: readonly unknown[]): unknown => {
+export const callInBuilder = (flow: Flow, task: unknown, args: readonly unknown[], mapped = false): unknown => {
   if (handlers.call === undefined) {
     throw new Error('flowrun: the graph API is not initialised');
   }
-  return handlers.call(flow, task, args);
+  return handlers.call(flow, task, args, mapped);
 };

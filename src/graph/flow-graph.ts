@@ -9,6 +9,7 @@ import { getRuntime } from '../engine/runtime.js';
 import { buildWith, getBuildingFlow, setBuilderCallHandler } from './builder-context.js';
 import { FunctionalNode } from './functional-node.js';
 import { getDestructuredKeys } from '../tasks/parameter-names.js';
+import { isUnmapped } from '../tasks/unmapped.js';
 import type { GraphNode } from './node.js';
 import { isGraphNode, setFlowResolver } from './node.js';
 import { Parameter } from './parameter.js';
@@ -150,6 +151,8 @@ const checkKey = (node: GraphNode, key: string): void => {
 export const collectNodes = (value: unknown, found: GraphNode[] = []): GraphNode[] => {
   if (isGraphNode(value)) {
     found.push(value);
+  } else if (isUnmapped(value)) {
+    collectNodes(value.value, found);
   } else if (Array.isArray(value)) {
     value.forEach((item) => collectNodes(item, found));
   } else if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
@@ -159,8 +162,8 @@ export const collectNodes = (value: unknown, found: GraphNode[] = []): GraphNode
 };
 
 // Calling a task() inside a builder adds a node with those arguments.
-setBuilderCallHandler((flow, task, args) => {
-  const node = new FunctionalNode(task as FunctionalNode['task'], args);
+setBuilderCallHandler((flow, task, args, mapped) => {
+  const node = new FunctionalNode(task as FunctionalNode['task'], args, mapped);
   flow.addNode(node);
   for (const arg of args) {
     for (const upstream of collectNodes(arg)) {

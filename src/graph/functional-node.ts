@@ -8,12 +8,15 @@ export class FunctionalNode<T = unknown> extends GraphNode<T> {
   readonly name: string;
   readonly task: TaskDefinition<never[], T>;
   readonly args: readonly unknown[];
+  /** Made by `.map()`: one run per item of the iterable arguments (nodes' results included). */
+  readonly mapped: boolean;
   trigger: Trigger | undefined;
 
-  constructor(task: TaskDefinition<never[], T>, args: readonly unknown[]) {
+  constructor(task: TaskDefinition<never[], T>, args: readonly unknown[], mapped = false) {
     super();
     this.name = task.name;
     this.task = task;
     this.args = args;
+    this.mapped = mapped;
   }
 }

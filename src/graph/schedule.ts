@@ -1,4 +1,6 @@
-import { allowFailure } from '../futures/allow-failure.js';
+import { allowFailure, isAllowFailure } from '../futures/allow-failure.js';
+import { expandMapArguments } from '../tasks/map.js';
+import { isUnmapped, unmapped } from '../tasks/unmapped.js';
 import type { TaskFuture } from '../futures/task-future.js';
 import { UsageError } from '../errors.js';
 import { TriggerFailed, type State } from '../states/state.js';
@@ -48,6 +50,9 @@ const substitute = (value: unknown, results: Map<GraphNode, unknown>): unknown =
   if (isGraphNode(value)) {
     return results.get(value);
   }
+  if (isUnmapped(value)) {
+    return unmapped(substitute(value.value, results));
+  }
   if (Array.isArray(value)) {
     return value.map((item) => substitute(item, results));
   }
@@ -60,45 +65,88 @@ const substitute = (value: unknown, results: Map<GraphNode, unknown>): unknown =
 const gateFor = (trigger: Trigger) => (upstreams: readonly State[]): State | undefined =>
   trigger.holds(upstreams) ? undefined : TriggerFailed({ message: trigger.failure });
 
-export const runGraph = async (flow: Flow, parameters: Readonly<Record<string, unknown>>): Promise<unknown> => {
-  const ordered = orderNodes(flow);
-  // What each node stands for in its downstreams' arguments: a Parameter's
-  // value, or a task node's future (passed through allowFailure).
-  const results = new Map<GraphNode, unknown>();
-  const futures = new Map<GraphNode, TaskFuture<unknown>>();
-  for (const node of ordered) {
-    if (node instanceof Parameter) {
-      results.set(node, parameters[node.name] ?? node.default);
+// The runs of a mapped node: one per item of its iterable inputs, known once
+// the nodes it maps over have finished. If one did not complete, a single
+// run records why (its trigger does not hold) and the node has no items.
+const submitMapped = async (node: FunctionalNode, args: readonly unknown[]): Promise<TaskFuture<unknown>[]> => {
+  const gate = gateFor(node.trigger ?? allSuccessful);
+  const sources: unknown[] = [];
+  for (const arg of args) {
+    if (!isAllowFailure(arg)) {
+      sources.push(arg);
       continue;
     }
+    const state = await arg.future.wait();
+    if (state.type !== 'COMPLETED') {
+      return [submitTask(node.task as never, [], [arg], gate)];
+    }
+    if (!Array.isArray(state.data)) {
+      throw new UsageError(`${node.name}.map() in a graph maps over the result of '${arg.future.taskRun.name}', which is not an array.`);
+    }
+    sources.push(state.data);
+  }
+  return expandMapArguments(node.name, sources).map((runArgs) => submitTask(node.task as never, runArgs, [], gate));
+};
+
+export const runGraph = async (flow: Flow, parameters: Readonly<Record<string, unknown>>): Promise<unknown> => {
+  const ordered = orderNodes(flow);
+  // What each node stands for in its downstreams' arguments, once known: a
+  // Parameter's value, a task node's future (passed through allowFailure so
+  // that the trigger decides), or a mapped node's list of them.
+  const values = new Map<GraphNode, Promise<unknown>>();
+  const results = new Map<GraphNode, unknown>();
+  const runs = new Map<GraphNode, TaskFuture<unknown>[]>();
+  const inputsOf = async (node: GraphNode): Promise<void> => {
+    for (const edge of flow.edges.filter((candidate) => candidate.downstream === node)) {
+      results.set(edge.upstream, await values.get(edge.upstream));
+    }
+  };
+  const settle = async (node: GraphNode): Promise<unknown> => {
+    if (node instanceof Parameter) {
+      return parameters[node.name] ?? node.default;
+    }
+    await inputsOf(node);
     const upstreamEdges = flow.edges.filter((edge) => edge.downstream === node);
-    let future: TaskFuture<unknown>;
     if (node instanceof FunctionalNode) {
       const args = node.args.map((arg) => substitute(arg, results));
-      const waitFor = upstreamEdges.filter((edge) => !node.args.some((arg) => containsNode(arg, edge.upstream))).map((edge) => futures.get(edge.upstream));
-      future = submitTask(node.task as never, args, waitFor.filter((item) => item !== undefined).map((item) => allowFailure(item)), gateFor(node.trigger ?? allSuccessful));
-    } else if (node instanceof Task) {
+      const waitFor = upstreamEdges
+        .filter((edge) => !node.args.some((arg) => containsNode(arg, edge.upstream)))
+        .map((edge) => results.get(edge.upstream))
+        .filter(isAllowFailure);
+      if (node.mapped) {
+        const children = await submitMapped(node, args);
+        runs.set(node, children);
+        return children.map((future) => allowFailure(future));
+      }
+      const future = submitTask(node.task as never, args, waitFor, gateFor(node.trigger ?? allSuccessful));
+      runs.set(node, [future]);
+      return allowFailure(future);
+    }
+    if (node instanceof Task) {
+      const bound = flow.boundArguments.get(node) ?? {};
       const keyed: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(flow.boundArguments.get(node) ?? {})) {
+      for (const [key, value] of Object.entries(bound)) {
         keyed[key] = substitute(value, results);
       }
       for (const edge of upstreamEdges.filter((candidate) => candidate.key !== undefined)) {
         keyed[edge.key as string] = results.get(edge.upstream);
       }
       const waitFor = upstreamEdges
-        .filter((edge) => edge.key === undefined && !Object.values(flow.boundArguments.get(node) ?? {}).some((value) => containsNode(value, edge.upstream)))
-        .map((edge) => futures.get(edge.upstream))
-        .filter((item): item is TaskFuture<unknown> => item !== undefined);
-      future = submitTask(node.definition as never, [keyed], waitFor.map((item) => allowFailure(item)), gateFor(node.trigger));
-    } else {
-      throw new UsageError(`flow '${flow.name}': node '${node.name}' is neither a Parameter nor a task.`);
+        .filter((edge) => edge.key === undefined && !Object.values(bound).some((value) => containsNode(value, edge.upstream)))
+        .map((edge) => results.get(edge.upstream))
+        .filter(isAllowFailure);
+      const future = submitTask(node.definition as never, [keyed], waitFor, gateFor(node.trigger));
+      runs.set(node, [future]);
+      return allowFailure(future);
     }
-    futures.set(node, future);
-    results.set(node, allowFailure(future));
+    throw new UsageError(`flow '${flow.name}': node '${node.name}' is neither a Parameter nor a task.`);
+  };
+  for (const node of ordered) {
+    values.set(node, settle(node));
   }
+  await Promise.all(values.values());
   // The terminal nodes (nothing downstream) decide the flow run's state.
-  const terminal = [...futures.entries()].filter(([node]) => !flow.edges.some((edge) => edge.upstream === node)).map(([, future]) => future);
-  return terminal;
+  return [...runs.entries()].filter(([node]) => !flow.edges.some((edge) => edge.upstream === node)).flatMap(([, futures]) => futures);
 };
 
 const containsNode = (value: unknown, node: GraphNode): boolean => {

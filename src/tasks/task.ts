@@ -1,6 +1,6 @@
 import { callTask, submitTask } from '../engine/task-submission.js';
 import type { AllowFailure } from '../futures/allow-failure.js';
-import type { NodeArgs } from '../graph/maybe-node.js';
+import type { MaybeNode, NodeArgs } from '../graph/maybe-node.js';
 import type { GraphNode } from '../graph/node.js';
 import type { TaskFuture } from '../futures/task-future.js';
 import { expandMapArguments } from './map.js';
@@ -44,6 +44,8 @@ export interface Task<Args extends unknown[] = unknown[], R = unknown> {
   submit(...args: FuturableArgs<Args>): TaskFuture<R>;
   /** Submits one run per item of the iterable arguments. */
   map(...args: MapArgs<Args>): TaskFuture<R>[];
+  /** Inside a Prefect 1 Flow builder: a node with one run per item of its inputs (a node's list result included). */
+  map(...args: { [K in keyof Args]: MaybeNode<Iterable<Args[K]>> | GraphNode<readonly Args[K][]> | Unmapped<MaybeNode<Args[K]>> }): GraphNode<R[]>;
   /** A copy of this task with other options (Prefect's with_options); `waitFor` applies to its submissions. */
   with(options: TaskOptions<Args> & SubmitOptions): Task<Args, R>;
   readonly name: string;
@@ -94,8 +96,13 @@ const buildTask = <Args extends unknown[], R>(parts: TaskParts<Args, Awaited<R>>
   return Object.assign(call, {
     [TASK_BRAND]: true,
     submit: (...args: unknown[]) => submitTask<Awaited<R>>(submittable, args, waitFor),
-    map: (...args: unknown[]) =>
-      expandMapArguments(options.name, args).map((runArgs) => submitTask<Awaited<R>>(submittable, runArgs, waitFor)),
+    map: (...args: unknown[]) => {
+      // Inside a Prefect 1 Flow builder, a mapped node: its runs are made when its inputs are known.
+      const building = getBuildingFlow();
+      return building === undefined
+        ? expandMapArguments(options.name, args).map((runArgs) => submitTask<Awaited<R>>(submittable, runArgs, waitFor))
+        : callInBuilder(building, call, args, true);
+    },
     with: (overrides: TaskOptions<Args> & SubmitOptions) => {
       const { waitFor: nextWaitFor, ...taskOverrides } = overrides;
       const nextOptions = resolveTaskOptions({ ...options, ...taskOverrides }, options.name);

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { ConcurrentTaskRunner, Flow, ParallelTaskRunner, Parameter, SequentialTaskRunner, UsageError, type TaskRunner } from '../../src/index.js';
 import { setRuntime } from '../../src/engine/runtime.js';
 import { createTestRuntime } from '../helpers/memory-reporter.js';
-import { add, branchesFlow, double, functionalFlow, imperativeFlow, triggerFlow } from '../fixtures/graph-flows.js';
+import { add, branchesFlow, double, functionalFlow, imperativeFlow, mappedFlow, triggerFlow } from '../fixtures/graph-flows.js';
 
 // The Prefect 1 API on every runner: graphs built in a builder or wired
 // imperatively, triggers, and the flow's state from its terminal tasks.
@@ -43,6 +43,14 @@ for (const runnerCase of RUNNERS) {
       const reports = lines.filter((line) => /report-[0-9a-f]{8}-\d' - Finished in state Completed\(\)$/.test(line));
       assert.equal(reports.length, 2, lines.join('\n'));
       assert.equal(state.type, 'FAILED');
+    });
+
+    it('maps a task over a node\'s result, one run per item, with unmapped constants', async () => {
+      const { state, lines } = await runGraph(mappedFlow, { n: 4 }, runnerCase.create());
+      assert.equal(state.type, 'COMPLETED', lines.join('\n'));
+      assert.deepEqual([...(state.data as number[])].sort((a, b) => a - b), [20, 30]);
+      assert.equal(lines.filter((line) => /Created task run 'double-[0-9a-f]{8}-\d' for task 'double'/.test(line)).length, 4);
+      assert.equal(lines.filter((line) => /Created task run 'scale_by-[0-9a-f]{8}-\d' for task 'scale_by'/.test(line)).length, 4);
     });
 
     it(runnerCase.overlaps ? 'runs independent branches at the same time' : 'runs independent branches one after the other', async () => {
