@@ -19,4 +19,9 @@ export class FunctionalNode<T = unknown> extends GraphNode<T> {
     this.args = args;
     this.mapped = mapped;
   }
+
+  override setTrigger(trigger: Trigger): this {
+    this.trigger = trigger;
+    return this;
+  }
 }

@@ -25,7 +25,7 @@ const instanceCounts = new Map<string, number>();
  */
 export abstract class Task<Args extends object = Record<string, unknown>, Result = unknown> extends GraphNode<Result> {
   readonly name: string;
-  readonly trigger: Trigger;
+  trigger: Trigger;
   /** @internal The task run machinery of this instance. */
   readonly definition: TaskDefinition<[Args], Result>;
 
@@ -47,6 +47,11 @@ export abstract class Task<Args extends object = Record<string, unknown>, Result
   }
 
   abstract run(args: Args): Result | Promise<Result>;
+
+  override setTrigger(trigger: Trigger): this {
+    this.trigger = trigger;
+    return this;
+  }
 
   /**
    * Gives the task arguments, values or other nodes, in a flow (the one being

@@ -1,4 +1,5 @@
 import type { Flow } from './flow-graph.js';
+import type { Trigger } from './triggers.js';
 
 // A node of a Prefect 1 style static graph: a Parameter, a Task instance, or
 // a task() called inside a Flow builder. `T` is the type of the node's result.
@@ -25,6 +26,14 @@ export abstract class GraphNode<T = unknown> {
   setDownstream(downstream: GraphNode, options: EdgeOptions = {}): this {
     resolveFlow(options.flow, this.name).addEdge(this, downstream, options.key);
     return this;
+  }
+
+  /**
+   * When this node runs, given its upstreams' states (allSuccessful by
+   * default): `report(result).setTrigger(allFinished)`.
+   */
+  setTrigger(trigger: Trigger): this {
+    throw new TypeError(`'${this.name}' is not a task and has no trigger (given ${trigger.name}).`);
   }
 
   /** Makes this node run after `upstream`; with `key`, it receives that node's result as that argument. */
