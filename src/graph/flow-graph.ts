@@ -9,9 +9,8 @@ import { getRuntime } from '../engine/runtime.js';
 import { buildWith, getBuildingFlow, setBuilderCallHandler } from './builder-context.js';
 import { FunctionalNode } from './functional-node.js';
 import { getDestructuredKeys } from '../tasks/parameter-names.js';
-import { isUnmapped } from '../tasks/unmapped.js';
 import type { GraphNode } from './node.js';
-import { isGraphNode, setFlowResolver } from './node.js';
+import { collectNodes, setFlowResolver } from './node.js';
 import { Parameter } from './parameter.js';
 import { orderNodes, runGraph } from './schedule.js';
 
@@ -147,19 +146,6 @@ const checkKey = (node: GraphNode, key: string): void => {
   }
 };
 
-// The nodes inside a bound argument: alone, in arrays, in plain objects.
-export const collectNodes = (value: unknown, found: GraphNode[] = []): GraphNode[] => {
-  if (isGraphNode(value)) {
-    found.push(value);
-  } else if (isUnmapped(value)) {
-    collectNodes(value.value, found);
-  } else if (Array.isArray(value)) {
-    value.forEach((item) => collectNodes(item, found));
-  } else if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
-    Object.values(value).forEach((item) => collectNodes(item, found));
-  }
-  return found;
-};
 
 // Calling a task() inside a builder adds a node with those arguments.
 setBuilderCallHandler((flow, task, args, mapped) => {

@@ -1,3 +1,4 @@
+import { isUnmapped } from '../tasks/unmapped.js';
 import type { Flow } from './flow-graph.js';
 import type { Trigger } from './triggers.js';
 
@@ -62,4 +63,18 @@ const resolveFlow = (flow: Flow | undefined, what: string): Flow => {
     throw new Error('flowrun: the graph API is not initialised');
   }
   return flowResolver(flow, what);
+};
+
+// The nodes inside a bound argument: alone, in arrays, in plain objects.
+export const collectNodes = (value: unknown, found: GraphNode[] = []): GraphNode[] => {
+  if (isGraphNode(value)) {
+    found.push(value);
+  } else if (isUnmapped(value)) {
+    collectNodes(value.value, found);
+  } else if (Array.isArray(value)) {
+    value.forEach((item) => collectNodes(item, found));
+  } else if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+    Object.values(value).forEach((item) => collectNodes(item, found));
+  }
+  return found;
 };

@@ -1,7 +1,7 @@
 import { getParameterNames } from '../tasks/parameter-names.js';
 import type { Flow } from './flow-graph.js';
 import { FunctionalNode } from './functional-node.js';
-import { isGraphNode, type GraphNode } from './node.js';
+import { collectNodes, type GraphNode } from './node.js';
 import { Parameter } from './parameter.js';
 import { orderNodes } from './schedule.js';
 
@@ -12,10 +12,7 @@ export type GraphFormat = 'text' | 'mermaid' | 'dot';
 
 export const GRAPH_FORMATS: readonly GraphFormat[] = ['text', 'mermaid', 'dot'];
 
-const contains = (value: unknown, node: GraphNode): boolean =>
-  value === node ||
-  (Array.isArray(value) && value.some((item) => contains(item, node))) ||
-  (typeof value === 'object' && value !== null && !isGraphNode(value) && Object.values(value).some((item) => contains(item, node)));
+const contains = (value: unknown, node: GraphNode): boolean => collectNodes(value).includes(node);
 
 // The argument of `downstream` that receives `upstream`'s result, if any.
 const edgeLabel = (flow: Flow, upstream: GraphNode, downstream: GraphNode, key: string | undefined): string | undefined => {

@@ -8,7 +8,7 @@ import { submitTask } from '../engine/task-submission.js';
 import type { Flow } from './flow-graph.js';
 import { FunctionalNode } from './functional-node.js';
 import { Task } from './graph-task.js';
-import { isGraphNode, type GraphNode } from './node.js';
+import { collectNodes, isGraphNode, type GraphNode } from './node.js';
 import { Parameter } from './parameter.js';
 import { allSuccessful, type Trigger } from './triggers.js';
 
@@ -110,7 +110,7 @@ export const runGraph = async (flow: Flow, parameters: Readonly<Record<string, u
     if (node instanceof FunctionalNode) {
       const args = node.args.map((arg) => substitute(arg, results));
       const waitFor = upstreamEdges
-        .filter((edge) => !node.args.some((arg) => containsNode(arg, edge.upstream)))
+        .filter((edge) => !node.args.some((arg) => collectNodes(arg).includes(edge.upstream)))
         .map((edge) => results.get(edge.upstream))
         .filter(isAllowFailure);
       if (node.mapped) {
@@ -132,7 +132,7 @@ export const runGraph = async (flow: Flow, parameters: Readonly<Record<string, u
         keyed[edge.key as string] = results.get(edge.upstream);
       }
       const waitFor = upstreamEdges
-        .filter((edge) => edge.key === undefined && !Object.values(bound).some((value) => containsNode(value, edge.upstream)))
+        .filter((edge) => edge.key === undefined && !Object.values(bound).some((value) => collectNodes(value).includes(edge.upstream)))
         .map((edge) => results.get(edge.upstream))
         .filter(isAllowFailure);
       const future = submitTask(node.definition as never, [keyed], waitFor, gateFor(node.trigger));
@@ -147,17 +147,4 @@ export const runGraph = async (flow: Flow, parameters: Readonly<Record<string, u
   await Promise.all(values.values());
   // The terminal nodes (nothing downstream) decide the flow run's state.
   return [...runs.entries()].filter(([node]) => !flow.edges.some((edge) => edge.upstream === node)).flatMap(([, futures]) => futures);
-};
-
-const containsNode = (value: unknown, node: GraphNode): boolean => {
-  if (value === node) {
-    return true;
-  }
-  if (Array.isArray(value)) {
-    return value.some((item) => containsNode(item, node));
-  }
-  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.values(value).some((item) => containsNode(item, node));
-  }
-  return false;
 };
