@@ -46,6 +46,9 @@ const runCli = (runner: string): { wall: number; flowRun: number } => {
   return { wall, flowRun: flowRunSeconds(stderr) };
 };
 
+// BENCH_ONLY=trivial skips W2 (a minute of CPU-bound runs) when tuning the per-task cost.
+const ONLY = process.env['BENCH_ONLY'];
+if (ONLY !== 'trivial') {
 console.log(`W2: 8 CPU-bound tasks through the CLI, median of ${REPEATS}, Node ${process.version}`);
 const sequential = Array.from({ length: REPEATS }, () => runCli('sequential'));
 const parallel = Array.from({ length: REPEATS }, () => runCli('parallel'));
@@ -56,6 +59,7 @@ const parFlow = median(parallel.map((run) => run.flowRun));
 console.log(`  sequential   wall ${seqWall.toFixed(2)} s   flow run ${seqFlow.toFixed(2)} s`);
 console.log(`  parallel x2  wall ${parWall.toFixed(2)} s   flow run ${parFlow.toFixed(2)} s`);
 console.log(`  speed-up     wall ${(seqWall / parWall).toFixed(2)}x   flow run ${(seqFlow / parFlow).toFixed(2)}x`);
+}
 
 // Far apart, so that the pool's start-up (its noise alone is tens of
 // milliseconds) does not drown the per-task difference.

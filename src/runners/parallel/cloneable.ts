@@ -21,16 +21,18 @@ const describeClass = (value: object): string => {
 };
 
 /** Where in `value` something cannot be sent to a worker thread and why, or undefined if all can. */
-export const findUnsendable = (value: unknown, path: string, seen = new Set<object>()): string | undefined => {
+export const findUnsendable = (value: unknown, path: string, seen?: Set<object>): string | undefined => {
   if (typeof value === 'function') {
     return `${path} is a function${value.name ? ` (${value.name})` : ''}`;
   }
   if (typeof value === 'symbol') {
     return `${path} is a symbol`;
   }
-  if (typeof value !== 'object' || value === null || seen.has(value)) {
+  if (typeof value !== 'object' || value === null || seen?.has(value) === true) {
     return undefined;
   }
+  // Made only for values with objects in them: this runs for every call on a worker.
+  seen ??= new Set<object>();
   seen.add(value);
   if (Array.isArray(value)) {
     for (const [index, item] of value.entries()) {

@@ -192,7 +192,7 @@ export class ParallelTaskRunner extends BaseTaskRunner {
       moduleUrl: task.moduleUrl,
       taskKey: task.registryKey,
       args,
-      taskRun: { ...run },
+      taskRun: run,
       logPrints: invocation.logPrints,
       logLevel: flow.runtime.reporter.level,
     };
