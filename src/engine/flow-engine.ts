@@ -177,7 +177,7 @@ export const runFlow = async (
   if (context.logPrints) {
     installPrintCapture();
   }
-  registerActiveFlowRun(context);
+  registerActiveFlowRun(context, flow.options.onCancellation);
   try {
     await runner.start();
     log(runtime, source, { kind: 'runner-started', runnerName: runner.name, concurrency: runner.concurrency });

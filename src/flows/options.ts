@@ -29,6 +29,6 @@ export interface FlowOptions<Params = Record<string, unknown>> {
   readonly onCompletion?: FlowHook | readonly FlowHook[];
   /** Called with the run and its state when a flow run fails (retries exhausted). */
   readonly onFailure?: FlowHook | readonly FlowHook[];
-  /** Called with the run and its state when a flow run ends Cancelled (not yet on signals). */
+  /** Called with the run and its state when a flow run ends Cancelled, a signal included (the CLI waits up to 3 s). */
   readonly onCancellation?: FlowHook | readonly FlowHook[];
 }

@@ -33,6 +33,32 @@ const interruptMidRun = (signal: 'SIGINT' | 'SIGTERM'): Promise<{ code: number |
   });
 
 describe('signals', { concurrency: true }, () => {
+  it("runs the flow's onCancellation hooks after SIGINT, then exits 130", async () => {
+    const child = spawn(process.execPath, [FLOW_BIN, 'run', 'test/fixtures/hostile/cancel-hook.ts'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await new Promise<void>((resolve) => {
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk;
+        if (stdout.includes('waiting')) {
+          resolve();
+        }
+      });
+    });
+    child.kill('SIGINT');
+    assert.equal(await exited, 130, stderr);
+    assert.equal(stdout, 'waiting\nhook saw Cancelled\n');
+    const lines = normaliseLines(stderr);
+    assert.ok(lines.some((line) => line.endsWith("Running hook 'noteCancel' in response to entering state 'Cancelled'")), stderr);
+    assert.ok(lines.some((line) => /Flow run '[a-z]+-[a-z]+' - Finished in state Cancelled\('Execution was aborted by an interrupt signal\.'\)$/.test(line)), stderr);
+  });
+
   for (const runner of ['concurrent', 'parallel']) {
     it(`SIGTERM ends a running shell command and everything it started, on the ${runner} runner`, async () => {
       const marker = `4${Math.floor(Math.random() * 1000)}.25`;

@@ -1,5 +1,5 @@
 import { resolve as resolvePath } from 'node:path';
-import { cancelActiveRuns, crashActiveRuns } from '../../engine/cancellation.js';
+import { cancelActiveRunsWithHooks, crashActiveRuns } from '../../engine/cancellation.js';
 import { killAllProcessGroups } from '../../shell/process-registry.js';
 import { setRuntime } from '../../engine/runtime.js';
 import { loadFlow } from '../../flows/load.js';
@@ -39,28 +39,44 @@ const chooseRunner = (settings: ResolvedSettings, flowRunner: unknown): { runner
 
 const signalsHandled: readonly TerminationSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
-// A signal marks every live run Cancelled and exits 128 + its number; a
-// second signal exits at once.
-const installSignalHandlers = (onFirst: () => void): (() => void) => {
+// A signal marks every live run Cancelled, ends the shell commands the tasks
+// started, gives the flows' onCancellation hooks a moment, and exits 128 +
+// its number; a second signal exits at once.
+const HOOKS_GRACE_MS = 3_000;
+
+interface SignalHandling {
+  /** A signal came: the CLI is on its way out and must not exit otherwise. */
+  readonly received: () => boolean;
+  readonly remove: () => void;
+}
+
+const installSignalHandlers = (onFirst: () => void): SignalHandling => {
   let received = false;
   const handler = (signal: TerminationSignal): void => {
     if (received) {
       process.exit(SIGNAL_EXIT_CODES[signal]);
     }
     received = true;
-    cancelActiveRuns(signal === 'SIGHUP' ? 'SIGTERM' : signal);
     // Shell commands run in process groups of their own: end them too.
     killAllProcessGroups();
-    onFirst();
-    process.exit(SIGNAL_EXIT_CODES[signal]);
+    const hooks = cancelActiveRunsWithHooks(signal === 'SIGHUP' ? 'SIGTERM' : signal);
+    const exit = (): void => {
+      onFirst();
+      process.exit(SIGNAL_EXIT_CODES[signal]);
+    };
+    setTimeout(exit, HOOKS_GRACE_MS).unref();
+    void hooks.then(exit, exit);
   };
   for (const signal of signalsHandled) {
     process.on(signal, handler);
   }
-  return () => {
-    for (const signal of signalsHandled) {
-      process.off(signal, handler);
-    }
+  return {
+    received: () => received,
+    remove: () => {
+      for (const signal of signalsHandled) {
+        process.off(signal, handler);
+      }
+    },
   };
 };
 
@@ -103,7 +119,7 @@ export const runCommand = async (spec: string, options: RunCommandOptions, world
     reporter.attachSpinner(await startSpinner(world.stderr, reporter.describeCounts()));
   }
   const previous = setRuntime({ reporter, now: Date.now, random: Math.random });
-  const removeSignalHandlers = installSignalHandlers(() => reporter.close());
+  const signals = installSignalHandlers(() => reporter.close());
   // A promise a task rejected and nobody handled would end the CLI (Node's
   // default) with every run in it: log it instead, and let the runs go on.
   const onUnhandledRejection = (reason: unknown): void => {
@@ -132,11 +148,15 @@ export const runCommand = async (spec: string, options: RunCommandOptions, world
       concurrencyLimits: settings.values.concurrencyLimits,
       storeDir: resolvePath(world.cwd, settings.values.storeDir),
     });
+    if (signals.received()) {
+      // The signal handler exits (130, 143) once the onCancellation hooks are done.
+      await new Promise<never>(() => undefined);
+    }
     return exitCodeForState(outcome.state);
   } finally {
     process.off('unhandledRejection', onUnhandledRejection);
     process.off('exit', onExit);
-    removeSignalHandlers();
+    signals.remove();
     reporter.close();
     setRuntime(previous);
   }
