@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { FLOW_BIN, normaliseLines, REPO_ROOT, runCli } from '../helpers/run-cli.js';
+import { normaliseLines, runCli, startCli } from '../helpers/run-cli.js';
 
 // The parallel runner through the CLI: worker threads, output from them,
 // crashes, the --workers setting and signals.
@@ -69,26 +68,14 @@ describe('flow run --runner parallel', { concurrency: true }, () => {
   });
 
   it('SIGINT cancels the runs on worker threads, exits 130 and leaves nothing running', async () => {
-    const child = spawn(process.execPath, [FLOW_BIN, 'run', 'cpu-bound', '--runner', 'parallel', '--workers', '2', '--param', 'limit=50000000'], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    await new Promise<void>((resolve) => {
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-        stderr += chunk;
-        if (stderr.includes("Submitted task run 'count_primes-7'")) {
-          resolve();
-        }
-      });
-    });
+    const cli = startCli(['run', 'cpu-bound', '--runner', 'parallel', '--workers', '2', '--param', 'limit=50000000']);
+    await cli.waitFor('stderr', "Submitted task run 'count_primes-7'");
     // Let the workers start their (long) tasks, then interrupt.
     await new Promise((resolve) => setTimeout(resolve, 500));
     const sent = Date.now();
-    child.kill('SIGINT');
-    const code = await exited;
+    cli.child.kill('SIGINT');
+    const code = await cli.exited;
+    const stderr = cli.stderr();
     assert.equal(code, 130, `exit ${String(code)}:\n${stderr.split("\n").slice(-12).join("\n")}`);
     assert.ok(Date.now() - sent < 3000, 'the CLI must exit at once, not when the tasks end');
     const cancelled = normaliseLines(stderr).filter((line) => line.endsWith("Finished in state Cancelled('Execution was aborted by an interrupt signal.')"));

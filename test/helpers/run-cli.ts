@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 // Spawns the real `bin/flow` (the built CLI) and collects what it printed.
@@ -83,4 +83,52 @@ export const normaliseRunNames = (lines: readonly string[]): string[] => {
       return `${prefix} '${flowRunNames.get(name) ?? name}'`;
     }),
   );
+};
+
+/** A CLI started in the background, for tests that act on it while it runs (signals). */
+export interface RunningCli {
+  readonly child: ChildProcess;
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+  /** Resolves once the stream's text so far includes `marker`. */
+  waitFor(stream: 'stdout' | 'stderr', marker: string): Promise<void>;
+  /** The exit code; the child is killed (and this rejects) if it has not exited in `timeoutMs`. */
+  readonly exited: Promise<number | null>;
+}
+
+export const startCli = (args: readonly string[], options: RunCliOptions = {}): RunningCli => {
+  const child = spawn(process.execPath, [FLOW_BIN, ...args], {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const text = { stdout: '', stderr: '' };
+  const waiters: { stream: 'stdout' | 'stderr'; marker: string; resolve: () => void }[] = [];
+  for (const stream of ['stdout', 'stderr'] as const) {
+    child[stream].setEncoding('utf8').on('data', (chunk: string) => {
+      text[stream] += chunk;
+      for (const waiter of waiters.filter((candidate) => candidate.stream === stream && text[stream].includes(candidate.marker))) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    });
+  }
+  const exited = new Promise<number | null>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`flow ${args.join(' ')} did not exit in ${options.timeoutMs ?? 30_000} ms\nstderr:\n${text.stderr}`));
+    }, options.timeoutMs ?? 30_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+  return {
+    child,
+    stdout: () => text.stdout,
+    stderr: () => text.stderr,
+    waitFor: (stream, marker) =>
+      text[stream].includes(marker) ? Promise.resolve() : new Promise((resolve) => waiters.push({ stream, marker, resolve })),
+    exited,
+  };
 };
