@@ -3,7 +3,7 @@ import { resolve as resolvePath } from 'node:path';
 import { replaceFutures } from '../futures/resolve.js';
 import { createLogger } from '../logging/logger.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LOG_LEVELS, type LogLevel } from '../logging/levels.js';
+import { LOG_LEVELS } from '../logging/levels.js';
 import type { LogSource } from '../logging/records.js';
 import { resolveRunner } from '../runners/resolve-runner.js';
 import type { RunnerName, TaskRunner } from '../runners/task-runner.js';
@@ -18,6 +18,7 @@ import { ConcurrencyLimits } from './concurrency-limits.js';
 import { getFlowRunContext, runInContext, type ChildRun, type FlowRunContext } from './context.js';
 import { returnValueToState } from './final-state.js';
 import { finishFlowRun } from './flow-run-state.js';
+import { logMessage } from './run-log.js';
 import { renderNameTemplate } from './name-template.js';
 import { installPrintCapture } from './print-capture.js';
 import { generateFlowRunName } from './run-names.js';
@@ -86,11 +87,6 @@ const log = (runtime: Runtime, source: LogSource, record: Record<string, unknown
 
 const DEFAULT_STORE_DIR = '.flow';
 
-const logAt = (runtime: Runtime, source: LogSource, level: LogLevel, text: string): void => {
-  if (level >= runtime.reporter.level) {
-    runtime.reporter.log({ kind: 'message', time: runtime.now(), level, source, text });
-  }
-};
 
 // One try of the flow's function and every run it starts, to the state they
 // decide. Past the flow's timeoutSeconds it is TimedOut and its live task
@@ -119,7 +115,7 @@ const attemptFlow = async (flow: RunnableFlow, context: FlowRunContext, paramete
     return raced.value;
   }
   const message = `Flow run exceeded timeout of ${seconds ?? 0} second(s)`;
-  logAt(runtime, source, LOG_LEVELS.ERROR, message);
+  logMessage(runtime, source, LOG_LEVELS.ERROR, message);
   for (const run of [...context.liveTaskRuns]) {
     finishTaskRun(context, run, Cancelled({ message, timestamp: runtime.now() }));
   }
@@ -190,7 +186,7 @@ export const runFlow = async (
         break;
       }
       // Prefect's words for a flow retry.
-      logAt(runtime, source, LOG_LEVELS.INFO, "Received non-final state 'AwaitingRetry' when proposing final state 'Failed' and will attempt to run again...");
+      logMessage(runtime, source, LOG_LEVELS.INFO, "Received non-final state 'AwaitingRetry' when proposing final state 'Failed' and will attempt to run again...");
       flowRun.state = AwaitingRetry({ timestamp: runtime.now() });
       const delay = flow.options.retryDelaySeconds ?? 0;
       if (delay > 0) {

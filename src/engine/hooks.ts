@@ -1,7 +1,8 @@
-import { LOG_LEVELS } from '../logging/levels.js';
+import { LOG_LEVELS, type LogLevel } from '../logging/levels.js';
 import type { LogSource } from '../logging/records.js';
 import { formatExceptionWithStack } from '../states/from-outcome.js';
 import type { State } from '../states/state.js';
+import { logMessage } from './run-log.js';
 import type { Runtime } from './runtime.js';
 
 // onCompletion, onFailure and onCancellation hooks, with Prefect's lines. A
@@ -13,12 +14,7 @@ type Hooks<R> = Hook<R> | readonly Hook<R>[] | undefined;
 const asList = <R>(hooks: Hooks<R>): readonly Hook<R>[] => (hooks === undefined ? [] : typeof hooks === 'function' ? [hooks] : hooks);
 
 export const runHooks = async <R>(runtime: Runtime, source: LogSource, hooks: Hooks<R>, run: R, state: State): Promise<void> => {
-  const { reporter } = runtime;
-  const log = (level: (typeof LOG_LEVELS)[keyof typeof LOG_LEVELS], text: string): void => {
-    if (level >= reporter.level) {
-      reporter.log({ kind: 'message', time: runtime.now(), level, source, text });
-    }
-  };
+  const log = (level: LogLevel, text: string): void => logMessage(runtime, source, level, text);
   for (const hook of asList(hooks)) {
     const name = hook.name || 'anonymous hook';
     log(LOG_LEVELS.INFO, `Running hook '${name}' in response to entering state '${state.name}'`);

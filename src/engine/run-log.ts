@@ -1,11 +1,16 @@
 import type { LogLevel } from '../logging/levels.js';
+import type { LogSource } from '../logging/records.js';
 import type { FlowRunContext } from './context.js';
 import type { TaskRun } from './runs.js';
+import type { Runtime } from './runtime.js';
 
-// A line of a task run's own (`Task run 'x' - ...`), built only when printed.
-export const logTaskRun = (flow: FlowRunContext, run: TaskRun, level: LogLevel, text: string): void => {
-  const { reporter } = flow.runtime;
-  if (level >= reporter.level) {
-    reporter.log({ kind: 'message', time: flow.runtime.now(), level, source: { kind: 'task-run', name: run.name }, text });
+// A message line under `source`, built only when its level is printed.
+export const logMessage = (runtime: Runtime, source: LogSource, level: LogLevel, text: string): void => {
+  if (level >= runtime.reporter.level) {
+    runtime.reporter.log({ kind: 'message', time: runtime.now(), level, source, text });
   }
 };
+
+// A line of a task run's own (`Task run 'x' - ...`).
+export const logTaskRun = (flow: FlowRunContext, run: TaskRun, level: LogLevel, text: string): void =>
+  logMessage(flow.runtime, { kind: 'task-run', name: run.name }, level, text);

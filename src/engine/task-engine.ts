@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { resolveInputs, type Upstream } from '../futures/resolve.js';
 import { LOG_LEVELS } from '../logging/levels.js';
@@ -12,7 +11,7 @@ import { formatRetryMessage, getRetryDelay } from './retry.js';
 import type { FlowRunContext } from './context.js';
 import { invokeInThread, type TaskInvoker } from './invocation.js';
 import type { TaskRun } from './runs.js';
-import { raceTimeout } from './timeout.js';
+import { NEVER_ABORTED, raceTimeout } from './timeout.js';
 
 // How a task run's state moves: Pending -> (inputs resolved) -> Running ->
 // Completed | Failed, or NotReady when an upstream did not complete. Every
@@ -62,10 +61,6 @@ export const finishTaskRun = (flow: FlowRunContext, run: TaskRun, state: State):
   return state;
 };
 
-// Shared by every run without a deadline; many listen to it at once, which is
-// no leak, so Node's listener warning is turned off for it.
-const NEVER_ABORTED = new AbortController();
-setMaxListeners(0, NEVER_ABORTED.signal);
 
 
 // A failure of the machinery around the task (a runner that threw): Crashed.

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import type { Piscina } from 'piscina';
+import { logMessage } from '../../engine/run-log.js';
 import { invokeInThread, type InvocationOutcome, type TaskInvocation, type TaskInvoker } from '../../engine/invocation.js';
 import { UsageError } from '../../errors.js';
 import { LOG_LEVELS, type LogLevel } from '../../logging/levels.js';
@@ -145,16 +146,12 @@ export class ParallelTaskRunner extends BaseTaskRunner {
     const { flow, task } = invocation;
     if (!this.#warnedInThread.has(task.key)) {
       this.#warnedInThread.add(task.key);
-      const { reporter } = flow.runtime;
-      if (LOG_LEVELS.WARNING >= reporter.level) {
-        reporter.log({
-          kind: 'message',
-          time: flow.runtime.now(),
-          level: LOG_LEVELS.WARNING,
-          source: { kind: 'flow-run', name: flow.flowRun.name },
-          text: `Task '${task.name}' cannot run on a worker thread: ${why}. It runs in the main thread instead; to run it in parallel, define it with task() at the top level of a module.`,
-        });
-      }
+      logMessage(
+        flow.runtime,
+        { kind: 'flow-run', name: flow.flowRun.name },
+        LOG_LEVELS.WARNING,
+        `Task '${task.name}' cannot run on a worker thread: ${why}. It runs in the main thread instead; to run it in parallel, define it with task() at the top level of a module.`,
+      );
     }
     return invokeInThread(invocation);
   }

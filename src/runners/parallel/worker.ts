@@ -7,10 +7,10 @@
 // before the loader hooks exist: every import made through the hooks costs a
 // round trip to the loader thread, and this keeps worker start-up short.
 import '../../index.js';
-import { setMaxListeners } from 'node:events';
 import { BroadcastChannel, workerData } from 'node:worker_threads';
 import { runInContext, type TaskRunContext } from '../../engine/context.js';
 import { installPrintCapture } from '../../engine/print-capture.js';
+import { NEVER_ABORTED } from '../../engine/timeout.js';
 import { ensureFlowLoader } from '../../flows/module-loader.js';
 import { createLevelLogger, type RunLogger } from '../../logging/logger.js';
 import { setProcessGroupWatcher } from '../../shell/process-registry.js';
@@ -27,8 +27,6 @@ const events = new BroadcastChannel((workerData as WorkerData).eventChannel);
 // The channel must not keep a finished worker alive.
 events.unref();
 
-const NEVER_ABORTED = new AbortController().signal;
-setMaxListeners(0, NEVER_ABORTED);
 
 // Each module is imported once per worker; later calls skip the loader.
 const importedModules = new Map<string, Promise<unknown>>();
@@ -73,7 +71,7 @@ export default async function runTaskInWorker(request: WorkerRequest): Promise<W
     },
     logPrints: request.logPrints,
     // A worker's run is stopped by terminating the worker, never by this signal.
-    signal: NEVER_ABORTED,
+    signal: NEVER_ABORTED.signal,
   };
   if (context.logPrints) {
     installPrintCapture();
