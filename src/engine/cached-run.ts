@@ -10,7 +10,7 @@ import type { ExecutableTask } from './task-engine.js';
 // A call whose cache key has a stored, unexpired result ends Cached with it,
 // without running; a completed call with a key (or persistResult) stores its
 // result. What cannot be stored fails the run with a message that says why.
-export const runWithCache = async (
+export const runWithCache = (
   flow: FlowRunContext,
   run: TaskRun,
   task: ExecutableTask,
@@ -18,9 +18,18 @@ export const runWithCache = async (
   execute: () => Promise<State>,
 ): Promise<State> => {
   const { options } = task;
-  if (options.cacheKeyFn === undefined && options.persistResult !== true) {
-    return execute();
-  }
+  // Most tasks neither cache nor persist: no extra step for them.
+  return options.cacheKeyFn === undefined && options.persistResult !== true ? execute() : runCaching(flow, run, task, args, execute);
+};
+
+const runCaching = async (
+  flow: FlowRunContext,
+  run: TaskRun,
+  task: ExecutableTask,
+  args: readonly unknown[],
+  execute: () => Promise<State>,
+): Promise<State> => {
+  const { options } = task;
   let key: string | undefined;
   try {
     key = options.cacheKeyFn?.(

@@ -1,4 +1,4 @@
-import { createLogger } from '../logging/logger.js';
+import { createLogger, type RunLogger } from '../logging/logger.js';
 import { runInContext, type FlowRunContext, type TaskRunContext } from './context.js';
 import { installPrintCapture } from './print-capture.js';
 import type { TaskRun } from './runs.js';
@@ -33,11 +33,16 @@ export type TaskInvoker = (invocation: TaskInvocation) => Promise<InvocationOutc
 // Runs the function here, in its own run context (for getRunLogger(),
 // logPrints and the abort signal).
 export const invokeInThread: TaskInvoker = async ({ flow, run, task, args, logPrints, signal }) => {
+  let logger: RunLogger | undefined;
   const context: TaskRunContext = {
     kind: 'task',
     taskRun: run,
     flowContext: flow,
-    logger: createLogger(flow.runtime, { kind: 'task-run', name: run.name }),
+    // Made on first use: most tasks never log, and this runs for every task.
+    get logger() {
+      logger ??= createLogger(flow.runtime, { kind: 'task-run', name: run.name });
+      return logger;
+    },
     logPrints,
     signal,
   };

@@ -9,7 +9,7 @@ import type { ResolvedTaskOptions } from '../tasks/options.js';
 import { runHooks } from './hooks.js';
 import { formatRetryMessage, getRetryDelay } from './retry.js';
 import type { FlowRunContext } from './context.js';
-import { invokeInThread, type TaskInvoker } from './invocation.js';
+import { invokeInThread, type InvocationOutcome, type TaskInvoker } from './invocation.js';
 import type { TaskRun } from './runs.js';
 import { NEVER_ABORTED, raceTimeout } from './timeout.js';
 
@@ -80,11 +80,12 @@ type Attempt =
 // logged by the caller, which knows whether a retry follows.
 const attemptTask = async (flow: FlowRunContext, run: TaskRun, task: ExecutableTask, args: readonly unknown[], invoke: TaskInvoker): Promise<Attempt> => {
   const seconds = task.options.timeoutSeconds;
-  // Only a run with a deadline can be aborted (for now): the others share one signal.
+  // Only a run with a deadline can be aborted (for now): the others share one
+  // signal, and skip the race (this runs for every task).
   const controller = seconds === undefined ? NEVER_ABORTED : new AbortController();
-  const raced = await raceTimeout(seconds, controller, () =>
-    invoke({ flow, run, task, args, logPrints: task.options.logPrints ?? flow.logPrints, signal: controller.signal }),
-  );
+  const call = (): Promise<InvocationOutcome> =>
+    invoke({ flow, run, task, args, logPrints: task.options.logPrints ?? flow.logPrints, signal: controller.signal });
+  const raced = seconds === undefined ? ({ timedOut: false, value: await call() } as const) : await raceTimeout(seconds, controller, call);
   if (raced.timedOut) {
     // The work may still finish (an in-thread task that ignored the signal):
     // its result is discarded, and said so at DEBUG.
@@ -111,7 +112,7 @@ const attemptTask = async (flow: FlowRunContext, run: TaskRun, task: ExecutableT
 const NO_SLOTS = (): void => undefined;
 
 // The slots of the run's limited tags, waited for if need be (said at DEBUG).
-const acquireSlots = async (flow: FlowRunContext, run: TaskRun): Promise<() => void> =>
+const acquireSlots = (flow: FlowRunContext, run: TaskRun): Promise<() => void> | (() => void) =>
   flow.concurrencyLimits === undefined || run.tags.length === 0
     ? NO_SLOTS
     : flow.concurrencyLimits.acquire(run.tags, (tag, limit) =>
@@ -130,7 +131,8 @@ const executeTask = async (
   const { options } = task;
   const retries = options.retries ?? 0;
   for (let retry = 0; ; retry += 1) {
-    const release = await acquireSlots(flow, run);
+    const slots = acquireSlots(flow, run);
+    const release = slots === NO_SLOTS ? NO_SLOTS : await slots;
     const now = flow.runtime.now();
     setTaskRunState(flow, run, retry === 0 ? Running({ timestamp: now }) : Retrying({ timestamp: now }));
     let attempt: Attempt;
