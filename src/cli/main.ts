@@ -6,6 +6,7 @@ import type { LsCommandOptions } from './commands/ls.js';
 import type { RunCommandOptions } from './commands/run.js';
 import { handleClosedPipes } from './closed-pipes.js';
 import { EXIT_CODES } from './exit-codes.js';
+export { flushStdio } from './flush-stdio.js';
 import { getProcessWorld, type CliWorld } from './world.js';
 
 // The `flow` program. Only commander is imported up front: each command's

@@ -155,6 +155,15 @@ describe('flow run', { concurrency: true }, () => {
     assert.equal(byExport.stdout, 'HELLO ADA\n');
     assert.match(byExport.stderr, /Created flow run '[a-z]+-[a-z]+' for flow 'shout'/);
   });
+
+  it('waits for every byte a slow reader of its stdout has not taken yet, then exits 0', async () => {
+    const result = await runCli(['run', 'test/fixtures/flows/pipe-filler.ts'], { stdoutPausedMs: 1_000 });
+    assert.equal(result.code, 0, result.stderr);
+    const lines = result.stdout.trimEnd().split('\n');
+    const filler = lines.filter((line) => line.startsWith('x'));
+    assert.ok(filler.length > 0 && filler.every((line) => line.length === 8_191));
+    assert.deepEqual(lines.slice(filler.length), Array.from({ length: 100 }, (_, index) => `tail ${index}`));
+  });
 });
 
 describe('hostile task code', () => {

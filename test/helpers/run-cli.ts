@@ -21,6 +21,8 @@ export interface RunCliOptions {
   readonly cwd?: string;
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly timeoutMs?: number;
+  /** Read nothing from the CLI's stdout for this long, like a slow consumer of a pipe. */
+  readonly stdoutPausedMs?: number;
 }
 
 // The environment of a CLI run: no colour, no CI detection games, nothing
@@ -52,6 +54,10 @@ export const runCli = (args: readonly string[], options: RunCliOptions = {}): Pr
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    if (options.stdoutPausedMs !== undefined) {
+      child.stdout.pause();
+      setTimeout(() => child.stdout.resume(), options.stdoutPausedMs);
+    }
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`flow ${args.join(' ')} did not finish in ${options.timeoutMs ?? 30_000} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));

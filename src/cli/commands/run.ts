@@ -14,6 +14,7 @@ import { validateParameters } from '../../settings/params.js';
 import { resolveSettings, toLogLevel, type ResolvedSettings } from '../../settings/resolve.js';
 import { chooseColourLevel, createStyles } from '../colour.js';
 import { EXIT_CODES, exitCodeForState, SIGNAL_EXIT_CODES } from '../exit-codes.js';
+import { flushStdio } from '../flush-stdio.js';
 import type { CliWorld } from '../world.js';
 
 export interface RunCommandOptions {
@@ -43,6 +44,7 @@ const signalsHandled: readonly TerminationSignal[] = ['SIGINT', 'SIGTERM', 'SIGH
 // started, gives the flows' onCancellation hooks a moment, and exits 128 +
 // its number; a second signal exits at once.
 const HOOKS_GRACE_MS = 3_000;
+const STDIO_FLUSH_ON_SIGNAL_MS = 500;
 
 interface SignalHandling {
   /** A signal came: the CLI is on its way out and must not exit otherwise. */
@@ -60,9 +62,16 @@ const installSignalHandlers = (onFirst: () => void): SignalHandling => {
     // Shell commands run in process groups of their own: end them too.
     killAllProcessGroups();
     const hooks = cancelActiveRunsWithHooks(signal === 'SIGHUP' ? 'SIGTERM' : signal);
+    let exiting = false;
     const exit = (): void => {
+      if (exiting) {
+        return;
+      }
+      exiting = true;
       onFirst();
-      process.exit(SIGNAL_EXIT_CODES[signal]);
+      // The lines already written (the Cancelled states above all) should
+      // reach a slow reader too, but a signal is no time to wait long.
+      void flushStdio(STDIO_FLUSH_ON_SIGNAL_MS).then(() => process.exit(SIGNAL_EXIT_CODES[signal]));
     };
     setTimeout(exit, HOOKS_GRACE_MS).unref();
     void hooks.then(exit, exit);
