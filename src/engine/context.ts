@@ -5,7 +5,7 @@ import type { TaskRunner } from '../runners/task-runner.js';
 import type { State } from '../states/state.js';
 import { getGlobalSingleton } from '../util/global-singleton.js';
 import type { ConcurrencyLimits } from './concurrency-limits.js';
-import type { FlowRun, TaskRun } from './runs.js';
+import type { FlowRun, TaskRun, TaskRunInfo } from './runs.js';
 import type { Runtime } from './runtime.js';
 
 /** Anything a flow run must wait for before it ends: a task future, a subflow run. */
@@ -35,7 +35,7 @@ export interface FlowRunContext {
 
 export interface TaskRunContext {
   readonly kind: 'task';
-  readonly taskRun: TaskRun;
+  readonly taskRun: TaskRunInfo;
   /** The flow run it belongs to; undefined on a worker thread, where only the task runs. */
   readonly flowContext: FlowRunContext | undefined;
   readonly logger: RunLogger;

@@ -11,13 +11,18 @@ export interface FlowRun {
   state: State;
 }
 
-export interface TaskRun {
+/** What a task's own code can know of its run (all a worker thread is sent). */
+export interface TaskRunInfo {
   readonly id: string;
   readonly name: string;
   readonly taskName: string;
   readonly taskKey: string;
   readonly flowRunId: string;
   readonly tags: readonly string[];
+  /** The task runs whose results it was given. */
   readonly upstreamIds: readonly string[];
+}
+
+export interface TaskRun extends TaskRunInfo {
   state: State;
 }

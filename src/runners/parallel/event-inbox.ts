@@ -17,17 +17,46 @@ interface RunListener {
 }
 
 export interface RunInbox {
-  /** Resolves once `count` events of the run have been delivered. */
-  waitForEvents(count: number): Promise<void>;
+  /** Undefined once `count` events of the run have been delivered; else a promise of that moment. */
+  waitForEvents(count: number): Promise<void> | undefined;
   /** Resolves once no event of the pool has come for a moment (a dead worker sends no count). */
   waitForQuiet(): Promise<void>;
   close(): void;
 }
 
+// One per call, made for every task run: a class, so that opening an inbox
+// allocates one object rather than a set of closures.
+class OpenRunInbox implements RunInbox, RunListener {
+  received = 0;
+  lastEventAt = 0;
+  onEvent: (() => void) | undefined = undefined;
+  readonly #owner: EventInbox;
+  readonly #callId: number;
+  readonly deliver: (event: WorkerEvent) => void;
+
+  constructor(owner: EventInbox, callId: number, deliver: (event: WorkerEvent) => void) {
+    this.#owner = owner;
+    this.#callId = callId;
+    this.deliver = deliver;
+  }
+
+  waitForEvents(count: number): Promise<void> | undefined {
+    return this.received >= count ? undefined : this.#owner.waitUntil(this, () => this.received >= count);
+  }
+
+  waitForQuiet(): Promise<void> {
+    return this.#owner.waitUntil(this, () => this.#owner.quietFor(QUIET_MS), QUIET_MS);
+  }
+
+  close(): void {
+    this.#owner.forget(this.#callId);
+  }
+}
+
 export class EventInbox {
   readonly name: string;
   readonly #channel: BroadcastChannel;
-  readonly #runs = new Map<string, RunListener>();
+  readonly #runs = new Map<number, RunListener>();
   #lastEventAt = 0;
 
   constructor(name: string) {
@@ -36,14 +65,18 @@ export class EventInbox {
     this.#channel.onmessage = (message: unknown) => this.#dispatch((message as { data: WorkerEvent }).data);
   }
 
-  open(runId: string, deliver: (event: WorkerEvent) => void): RunInbox {
-    const listener: RunListener = { deliver, received: 0, lastEventAt: 0, onEvent: undefined };
-    this.#runs.set(runId, listener);
-    return {
-      waitForEvents: (count) => this.#waitUntil(listener, () => listener.received >= count),
-      waitForQuiet: () => this.#waitUntil(listener, () => Date.now() - this.#lastEventAt >= QUIET_MS, QUIET_MS),
-      close: () => this.#runs.delete(runId),
-    };
+  open(callId: number, deliver: (event: WorkerEvent) => void): RunInbox {
+    const inbox = new OpenRunInbox(this, callId, deliver);
+    this.#runs.set(callId, inbox);
+    return inbox;
+  }
+
+  forget(callId: number): void {
+    this.#runs.delete(callId);
+  }
+
+  quietFor(ms: number): boolean {
+    return Date.now() - this.#lastEventAt >= ms;
   }
 
   close(): void {
@@ -52,7 +85,7 @@ export class EventInbox {
 
   #dispatch(event: WorkerEvent): void {
     this.#lastEventAt = Date.now();
-    const listener = this.#runs.get(event.runId);
+    const listener = this.#runs.get(event.callId);
     if (listener === undefined) {
       return;
     }
@@ -63,10 +96,7 @@ export class EventInbox {
 
   // Polls `done` on each event and every `pollMs`, for at most MAX_WAIT_MS,
   // so that a lost event can delay an outcome but never hang the run.
-  #waitUntil(listener: RunListener, done: () => boolean, pollMs?: number): Promise<void> {
-    if (pollMs === undefined && done()) {
-      return Promise.resolve();
-    }
+  waitUntil(listener: RunListener, done: () => boolean, pollMs?: number): Promise<void> {
     return new Promise((resolve) => {
       const started = Date.now();
       const check = (): void => {

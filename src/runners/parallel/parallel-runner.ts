@@ -90,6 +90,7 @@ export class ParallelTaskRunner extends BaseTaskRunner {
   /** One pool per flow run, made by the first submission (a promise: submissions race). */
   #pool: Promise<{ readonly pool: Piscina; readonly inbox: EventInbox }> | undefined;
   readonly #warnedInThread = new Set<string>();
+  #nextCallId = 0;
 
   constructor(options: ParallelTaskRunnerOptions = {}) {
     super();
@@ -185,44 +186,51 @@ export class ParallelTaskRunner extends BaseTaskRunner {
       };
     }
     const { pool, inbox } = await this.#getPool();
+    const callId = (this.#nextCallId += 1);
     const request: WorkerRequest = {
+      callId,
       moduleUrl: task.moduleUrl,
       taskKey: task.registryKey,
       args,
-      taskRun: run,
+      taskRun: { id: run.id, name: run.name, taskName: run.taskName, taskKey: run.taskKey, flowRunId: run.flowRunId, tags: run.tags, upstreamIds: run.upstreamIds },
       logPrints: invocation.logPrints,
       logLevel: flow.runtime.reporter.level,
     };
     const groups = new Map<number, () => void>();
-    const events = inbox.open(run.id, (event) => deliverEvent(invocation, event, groups));
+    const events = inbox.open(callId, (event) => deliverEvent(invocation, event, groups));
+    // Only a run with a deadline can be aborted (which terminates its worker
+    // and so must end the shell commands it started); listening costs piscina
+    // time on every call, so the others go without.
+    const abortable = task.options.timeoutSeconds !== undefined;
     const endCommands = (): void => {
       for (const [pid, untrack] of groups) {
         killProcessGroup(pid, 'SIGKILL');
         untrack();
       }
     };
-    // Only a run with a deadline can be aborted (which terminates its worker).
-    const abortable = task.options.timeoutSeconds !== undefined;
     if (abortable) {
       invocation.signal.addEventListener('abort', endCommands, { once: true });
     }
     try {
       let reply: WorkerReply;
       try {
-        // Only a run with a deadline needs the signal (aborting terminates its
-        // worker); listening costs piscina time on every call.
-        const options = abortable ? { signal: invocation.signal } : undefined;
-        reply = (await pool.run(request, options)) as WorkerReply;
+        reply = (await (abortable ? pool.run(request, { signal: invocation.signal }) : pool.run(request))) as WorkerReply;
       } catch (error) {
         // Lines the task printed just before its worker died may still be
         // on their way: let them arrive before the outcome.
         await events.waitForQuiet();
         return { kind: 'crashed', reason: describeWorkerFailure(task.name, error) };
       }
-      await events.waitForEvents(reply.events);
+      // Most calls sent no event, or all of them have arrived: no wait then.
+      const pending = events.waitForEvents(reply.events);
+      if (pending !== undefined) {
+        await pending;
+      }
       return this.#replyToOutcome(invocation, reply);
     } finally {
-      invocation.signal.removeEventListener('abort', endCommands);
+      if (abortable) {
+        invocation.signal.removeEventListener('abort', endCommands);
+      }
       events.close();
     }
   };

@@ -1,4 +1,4 @@
-import type { TaskRun } from '../../engine/runs.js';
+import type { TaskRunInfo } from '../../engine/runs.js';
 import type { SerializedError } from './serialize.js';
 
 // Every message between the main thread and a worker, in one place. Only
@@ -19,11 +19,13 @@ export interface WorkerData {
 
 /** What the main thread asks a worker to run. */
 export interface WorkerRequest {
+  /** Numbers this call's events: a small integer is the cheapest key to file them under. */
+  readonly callId: number;
   readonly moduleUrl: string;
   readonly taskKey: string;
   readonly args: readonly unknown[];
-  /** A plain copy of the run, for the worker's run context. */
-  readonly taskRun: TaskRun;
+  /** What the worker's run context tells of the run (not its state: every byte sent costs). */
+  readonly taskRun: TaskRunInfo;
   readonly logPrints: boolean;
   /** The reporter's level: lines below it are not even sent. */
   readonly logLevel: number;
@@ -31,10 +33,10 @@ export interface WorkerRequest {
 
 /** Something a task did while it ran, sent as it happens. */
 export type WorkerEvent =
-  | { readonly type: 'log'; readonly runId: string; readonly level: number; readonly time: number; readonly text: string }
-  | { readonly type: 'output'; readonly runId: string; readonly stream: 'stdout' | 'stderr'; readonly text: string }
+  | { readonly type: 'log'; readonly callId: number; readonly level: number; readonly time: number; readonly text: string }
+  | { readonly type: 'output'; readonly callId: number; readonly stream: 'stdout' | 'stderr'; readonly text: string }
   /** A shell command's process group started or ended: the main thread can end it if the worker cannot. */
-  | { readonly type: 'process-group'; readonly runId: string; readonly pid: number; readonly alive: boolean };
+  | { readonly type: 'process-group'; readonly callId: number; readonly pid: number; readonly alive: boolean };
 
 interface ReplyBase {
   /** How many WorkerEvents the call sent before this reply. */

@@ -8,7 +8,7 @@ import type { WorkerEvent } from './protocol.js';
 
 type Send = (event: WorkerEvent) => void;
 
-let current: { readonly runId: string; readonly send: Send } | undefined;
+let current: { readonly callId: number; readonly send: Send } | undefined;
 
 const toText = (chunk: unknown, encoding: unknown): string => {
   if (typeof chunk === 'string') {
@@ -26,7 +26,7 @@ const redirect = (stream: NodeJS.WriteStream, name: 'stdout' | 'stderr'): void =
     if (current === undefined) {
       return original(chunk, encoding, callback);
     }
-    current.send({ type: 'output', runId: current.runId, stream: name, text: toText(chunk, encoding) });
+    current.send({ type: 'output', callId: current.callId, stream: name, text: toText(chunk, encoding) });
     const done = typeof encoding === 'function' ? encoding : callback;
     if (typeof done === 'function') {
       queueMicrotask(() => (done as () => void)());
@@ -38,11 +38,11 @@ const redirect = (stream: NodeJS.WriteStream, name: 'stdout' | 'stderr'): void =
 let installed = false;
 
 // While a run is current, its writes become events sent with `send`.
-export const captureOutput = (runId: string | undefined, send: Send): void => {
+export const captureOutput = (callId: number | undefined, send: Send): void => {
   if (!installed) {
     installed = true;
     redirect(process.stdout, 'stdout');
     redirect(process.stderr, 'stderr');
   }
-  current = runId === undefined ? undefined : { runId, send };
+  current = callId === undefined ? undefined : { callId, send };
 };

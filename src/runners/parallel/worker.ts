@@ -28,33 +28,38 @@ const events = new BroadcastChannel((workerData as WorkerData).eventChannel);
 events.unref();
 
 
-// Each module is imported once per worker; later calls skip the loader.
+// Each module is imported once per worker; later calls do not wait on it.
 const importedModules = new Map<string, Promise<unknown>>();
+const loadedModules = new Set<string>();
 
 const importOnce = (moduleUrl: string): Promise<unknown> => {
   let imported = importedModules.get(moduleUrl);
   if (imported === undefined) {
-    imported = ensureFlowLoader().then(() => import(moduleUrl));
+    imported = ensureFlowLoader()
+      .then(() => import(moduleUrl))
+      .then(() => loadedModules.add(moduleUrl));
     importedModules.set(moduleUrl, imported);
   }
   return imported;
 };
 
 // A task's getRunLogger() on a worker: its lines travel as events of its run.
-const createEventLogger = (runId: string, send: (event: WorkerEvent) => void, minimum: number): RunLogger =>
+const createEventLogger = (callId: number, send: (event: WorkerEvent) => void, minimum: number): RunLogger =>
   createLevelLogger(
     (level) => level >= minimum,
-    (level, text) => send({ type: 'log', runId, level, time: Date.now(), text }),
+    (level, text) => send({ type: 'log', callId, level, time: Date.now(), text }),
   );
 
 export default async function runTaskInWorker(request: WorkerRequest): Promise<WorkerReply> {
-  const runId = request.taskRun.id;
+  const { callId } = request;
   let sent = 0;
   const send = (event: WorkerEvent): void => {
     sent += 1;
     events.postMessage(event);
   };
-  await importOnce(request.moduleUrl);
+  if (!loadedModules.has(request.moduleUrl)) {
+    await importOnce(request.moduleUrl);
+  }
   const lookup = findRegisteredTask(request.taskKey);
   if (!lookup.found) {
     return { type: 'not-found', reason: lookup.reason, events: sent };
@@ -66,7 +71,7 @@ export default async function runTaskInWorker(request: WorkerRequest): Promise<W
     flowContext: undefined,
     // Made on first use: most tasks never log.
     get logger() {
-      logger ??= createEventLogger(runId, send, request.logLevel);
+      logger ??= createEventLogger(callId, send, request.logLevel);
       return logger;
     },
     logPrints: request.logPrints,
@@ -76,8 +81,8 @@ export default async function runTaskInWorker(request: WorkerRequest): Promise<W
   if (context.logPrints) {
     installPrintCapture();
   }
-  captureOutput(runId, send);
-  setProcessGroupWatcher((pid, alive) => send({ type: 'process-group', runId, pid, alive }));
+  captureOutput(callId, send);
+  setProcessGroupWatcher((pid, alive) => send({ type: 'process-group', callId, pid, alive }));
   let value: unknown;
   try {
     const fn = lookup.fn as (...args: unknown[]) => unknown;
