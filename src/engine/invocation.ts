@@ -28,11 +28,18 @@ export type InvocationOutcome =
   /** The machinery failed (a worker died, a value could not be sent): the run is Crashed. */
   | { readonly kind: 'crashed'; readonly reason: string };
 
-export type TaskInvoker = (invocation: TaskInvocation) => Promise<InvocationOutcome>;
+/** A function that returned a plain value gives its outcome at once: no promise, no tick. */
+export type TaskInvoker = (invocation: TaskInvocation) => InvocationOutcome | Promise<InvocationOutcome>;
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+
+const returned = (value: unknown): InvocationOutcome => ({ kind: 'returned', value });
+const threw = (error: unknown): InvocationOutcome => ({ kind: 'threw', error });
 
 // Runs the function here, in its own run context (for getRunLogger(),
 // logPrints and the abort signal).
-export const invokeInThread: TaskInvoker = async ({ flow, run, task, args, logPrints, signal }) => {
+export const invokeInThread: TaskInvoker = ({ flow, run, task, args, logPrints, signal }) => {
   let logger: RunLogger | undefined;
   const context: TaskRunContext = {
     kind: 'task',
@@ -49,10 +56,12 @@ export const invokeInThread: TaskInvoker = async ({ flow, run, task, args, logPr
   if (logPrints) {
     installPrintCapture();
   }
+  let result: unknown;
   try {
     const fn = task.fn as (...values: unknown[]) => unknown;
-    return { kind: 'returned', value: await runInContext(context, () => fn(...args)) };
+    result = runInContext(context, () => fn(...args));
   } catch (error) {
-    return { kind: 'threw', error };
+    return threw(error);
   }
+  return isThenable(result) ? Promise.resolve(result).then(returned, threw) : returned(result);
 };

@@ -41,8 +41,9 @@ export interface ExecutableTask {
 }
 
 export const setTaskRunState = (flow: FlowRunContext, run: TaskRun, state: State): void => {
+  const previous = run.state;
   run.state = state;
-  flow.runtime.reporter.taskRunStateChanged(run, state);
+  flow.runtime.reporter.taskRunStateChanged(run, state, previous);
 };
 
 // Sets the final state and prints `Finished in state ...` (ERROR unless it
@@ -77,27 +78,46 @@ type Attempt =
 
 // One call of the function through the runner's invoker, within the task's
 // timeout. Crashes and timeouts are logged as they happen; a thrown error is
-// logged by the caller, which knows whether a retry follows.
-const attemptTask = async (flow: FlowRunContext, run: TaskRun, task: ExecutableTask, args: readonly unknown[], invoke: TaskInvoker): Promise<Attempt> => {
+// logged by the caller, which knows whether a retry follows. A run without a
+// deadline whose function returned a plain value is settled at once: this
+// runs for every task, and each promise and tick shows at scale.
+const attemptTask = (flow: FlowRunContext, run: TaskRun, task: ExecutableTask, args: readonly unknown[], invoke: TaskInvoker): Attempt | Promise<Attempt> => {
   const seconds = task.options.timeoutSeconds;
-  // Only a run with a deadline can be aborted (for now): the others share one
-  // signal, and skip the race (this runs for every task).
-  const controller = seconds === undefined ? NEVER_ABORTED : new AbortController();
-  const call = (): Promise<InvocationOutcome> =>
+  if (seconds === undefined) {
+    // Without a deadline a run cannot be aborted (for now): they share one signal.
+    const outcome = invoke({ flow, run, task, args, logPrints: task.options.logPrints ?? flow.logPrints, signal: NEVER_ABORTED.signal });
+    return outcome instanceof Promise ? outcome.then((settled) => toAttempt(flow, run, settled)) : toAttempt(flow, run, outcome);
+  }
+  return attemptWithDeadline(flow, run, task, args, invoke, seconds);
+};
+
+const attemptWithDeadline = async (
+  flow: FlowRunContext,
+  run: TaskRun,
+  task: ExecutableTask,
+  args: readonly unknown[],
+  invoke: TaskInvoker,
+  seconds: number,
+): Promise<Attempt> => {
+  const controller = new AbortController();
+  const call = async (): Promise<InvocationOutcome> =>
     invoke({ flow, run, task, args, logPrints: task.options.logPrints ?? flow.logPrints, signal: controller.signal });
-  const raced = seconds === undefined ? ({ timedOut: false, value: await call() } as const) : await raceTimeout(seconds, controller, call);
+  const raced = await raceTimeout(seconds, controller, call);
   if (raced.timedOut) {
     // The work may still finish (an in-thread task that ignored the signal):
     // its result is discarded, and said so at DEBUG.
     void raced.late.then((outcome) =>
       logTaskRun(flow, run, LOG_LEVELS.DEBUG, `Discarded the ${outcome.kind === 'returned' ? 'result' : 'outcome'} of the run, which ended after its timeout.`),
     );
-    const message = `Task run exceeded timeout of ${seconds ?? 0} second(s)`;
+    const message = `Task run exceeded timeout of ${seconds} second(s)`;
     logTaskRun(flow, run, LOG_LEVELS.ERROR, message);
     const error: unknown = controller.signal.reason;
     return { kind: 'failed', state: TimedOut({ message, error, timestamp: flow.runtime.now() }), error, logStack: false };
   }
-  const outcome = raced.value;
+  return toAttempt(flow, run, raced.value);
+};
+
+const toAttempt = (flow: FlowRunContext, run: TaskRun, outcome: InvocationOutcome): Attempt => {
   switch (outcome.kind) {
     case 'returned':
       return { kind: 'completed', state: Completed({ data: outcome.value, timestamp: flow.runtime.now() }) };
@@ -137,7 +157,8 @@ const executeTask = async (
     setTaskRunState(flow, run, retry === 0 ? Running({ timestamp: now }) : Retrying({ timestamp: now }));
     let attempt: Attempt;
     try {
-      attempt = await attemptTask(flow, run, task, args, invoke);
+      const pending = attemptTask(flow, run, task, args, invoke);
+      attempt = pending instanceof Promise ? await pending : pending;
     } finally {
       release();
     }
@@ -171,7 +192,8 @@ export const runTaskRun = async (
   invoke: TaskInvoker = invokeInThread,
   gate?: TaskGate,
 ): Promise<State> => {
-  const inputs = await resolveInputs(args, upstreams);
+  // A run without upstreams (most of them) skips the wait altogether.
+  const inputs = upstreams.length === 0 ? { ok: true as const, args } : await resolveInputs(args, upstreams);
   if (!inputs.ok) {
     return finishTaskRun(flow, run, NotReady({ message: inputs.error.message, error: inputs.error, timestamp: flow.runtime.now() }));
   }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { collectUpstreams } from '../futures/resolve.js';
 import { getStateResult, isTaskFuture, TaskFuture } from '../futures/task-future.js';
 import { LOG_LEVELS } from '../logging/levels.js';
@@ -9,8 +8,9 @@ import type { ResolvedTaskOptions } from '../tasks/options.js';
 import { getFlowRunContext, getRunContext, requireFlowRunContext, type FlowRunContext } from './context.js';
 import { renderNameTemplate } from './name-template.js';
 import { createTaskRunName } from './run-names.js';
+import { newRunId } from '../util/run-id.js';
 import type { TaskRun } from './runs.js';
-import { crashTaskRun, runTaskRun, setTaskRunState, type ExecutableTask, type TaskGate } from './task-engine.js';
+import { crashTaskRun, runTaskRun, type ExecutableTask, type TaskGate } from './task-engine.js';
 
 /** What submitting needs of a task definition. */
 export interface SubmittableTask extends ExecutableTask {
@@ -50,7 +50,7 @@ const createTaskRun = (flow: FlowRunContext, task: SubmittableTask, args: readon
       ? createTaskRunName(task.name, task.keyHash, index)
       : renderNameTemplate(template, getTemplateParameters(task, args), `task '${task.name}' option taskRunName`);
   const run: TaskRun = {
-    id: randomUUID(),
+    id: newRunId(),
     name,
     taskName: task.name,
     taskKey: task.key,
@@ -60,7 +60,7 @@ const createTaskRun = (flow: FlowRunContext, task: SubmittableTask, args: readon
     state: Pending({ timestamp: flow.runtime.now() }),
   };
   flow.liveTaskRuns.add(run);
-  setTaskRunState(flow, run, run.state);
+  flow.runtime.reporter.taskRunStateChanged(run, run.state, undefined);
   return run;
 };
 

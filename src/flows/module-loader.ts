@@ -25,6 +25,11 @@ export const ensureFlowLoader = (): Promise<void> => {
 
 /** Imports a user's module by path, with TypeScript support. */
 export const importUserModule = async (path: string): Promise<Record<string, unknown>> => {
+  // All of flowrun (what users' modules import as 'flowrun') is loaded first,
+  // before the hooks exist: once they do, every import is a round trip to
+  // the loader thread, which made importing a one-task flow take 50-90 ms.
+  // (A worker thread does the same in worker.ts.)
+  await import('../index.js');
   await ensureFlowLoader();
   return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
 };

@@ -1,4 +1,4 @@
-import { isFinal, type State } from '../states/state.js';
+import type { State } from '../states/state.js';
 import { formatLine } from './console-format.js';
 import type { LogLevel } from './levels.js';
 import type { LogRecord } from './records.js';
@@ -34,7 +34,6 @@ export class ConsoleReporter implements RunReporter {
   readonly level: LogLevel;
   readonly #stream: ConsoleReporterOptions['stream'];
   readonly #styles: LogStyles;
-  readonly #buckets = new Map<string, Bucket>();
   readonly #counts: Record<Bucket, number> = { running: 0, completed: 0, failed: 0, other: 0 };
   #spinner: Spinner | undefined;
 
@@ -55,23 +54,16 @@ export class ConsoleReporter implements RunReporter {
     }
   }
 
-  taskRunStateChanged(run: { readonly id: string }, state: State): void {
+  taskRunStateChanged(_run: { readonly id: string }, state: State, previous: State | undefined): void {
     const next = toBucket(state);
-    const previous = this.#buckets.get(run.id);
-    if (previous === next) {
+    const before = previous === undefined ? undefined : toBucket(previous);
+    if (before === next) {
       return;
     }
-    if (previous !== undefined) {
-      this.#counts[previous] -= 1;
+    if (before !== undefined) {
+      this.#counts[before] -= 1;
     }
     this.#counts[next] += 1;
-    // A final run never changes bucket again: forget it, so a flow of a
-    // million tasks does not keep a million entries.
-    if (next === 'completed' || next === 'failed' || isFinal(state)) {
-      this.#buckets.delete(run.id);
-    } else {
-      this.#buckets.set(run.id, next);
-    }
     this.#spinner?.setText(this.describeCounts());
   }
 

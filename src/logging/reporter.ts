@@ -9,7 +9,8 @@ export interface RunReporter {
   /** The lowest level that is printed; the engine builds no record below it. */
   readonly level: LogLevel;
   log(record: LogRecord): void;
-  taskRunStateChanged(run: { readonly id: string; readonly name: string }, state: State): void;
+  /** A run's state changed from `previous` (undefined for a new run) to `state`. */
+  taskRunStateChanged(run: { readonly id: string; readonly name: string }, state: State, previous: State | undefined): void;
   /** Stops the spinner, if any, leaving nothing behind on the terminal. */
   close(): void;
 }

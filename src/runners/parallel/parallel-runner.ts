@@ -143,7 +143,7 @@ export class ParallelTaskRunner extends BaseTaskRunner {
     return { pool, inbox };
   }
 
-  #runInThread(invocation: TaskInvocation, why: string): Promise<InvocationOutcome> {
+  #runInThread(invocation: TaskInvocation, why: string): InvocationOutcome | Promise<InvocationOutcome> {
     const { flow, task } = invocation;
     if (!this.#warnedInThread.has(task.key)) {
       this.#warnedInThread.add(task.key);
