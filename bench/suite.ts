@@ -1,0 +1,234 @@
+// The benchmark suite (npm run bench): W1 fan-out/fan-in, W2 CPU-bound, W3
+// I/O-bound and W4 start-up, each through the real CLI, each beside its
+// floors and, where Debian's python3-dask is installed, beside Dask.
+// Writes bench/results/latest.json and latest.md.
+// Usage: npm run bench [-- --repeats 5] [--only W1,W2] [--no-dask] [--max-n 100000]
+import { spawnSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { measureCommand, measureFlow, REPO_ROOT, type CommandCost } from './lib/command.js';
+import { daskUnavailable, runDask } from './lib/dask.js';
+import { describeMachine, printRow, writeResults, type Comparison, type Row } from './lib/report.js';
+import { inTurns, median } from './lib/stats.js';
+
+const { values: options } = parseArgs({
+  options: {
+    repeats: { type: 'string', default: '5' },
+    only: { type: 'string' },
+    'no-dask': { type: 'boolean', default: false },
+    'max-n': { type: 'string', default: '100000' },
+  },
+});
+const REPEATS = Number(options.repeats);
+const ONLY = new Set((options.only ?? 'W1,W2,W3,W4').toUpperCase().split(','));
+const SIZES = [1_000, 10_000, 100_000].filter((n) => n <= Number(options['max-n']));
+const RUNNERS = ['sequential', 'concurrent', 'parallel'] as const;
+const LEVELS = ['INFO', 'WARNING'] as const;
+type Level = (typeof LEVELS)[number];
+
+const rows: Row[] = [];
+const notes: string[] = [];
+const emit = (row: Row): void => {
+  rows.push(row);
+  printRow(row);
+};
+
+const noDask = options['no-dask'] ? 'left out (--no-dask)' : daskUnavailable();
+if (noDask !== undefined) {
+  notes.push(`Dask: ${noDask}.`);
+}
+
+const mid = (costs: readonly CommandCost[], pick: (cost: CommandCost) => number | undefined): number =>
+  median(costs.map(pick).filter((value): value is number => value !== undefined));
+
+/** A floor measured in a fresh process of its own (bench/floors/in-process.ts). */
+const inProcessFloor = (floor: string, n = 0): { seconds: number; peakRssMiB: number } => {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'bench/floors/in-process.ts', floor, String(n)], { cwd: REPO_ROOT, encoding: 'utf8' });
+  if (result.status !== 0) {
+    throw new Error(`floor ${floor} failed: ${result.stderr.slice(-1000)}`);
+  }
+  return JSON.parse(result.stdout) as { seconds: number; peakRssMiB: number };
+};
+
+const floorMedian = (floor: string, n = 0): number => median(Array.from({ length: REPEATS }, () => inProcessFloor(floor, n).seconds));
+
+const daskMedian = (script: string, args: readonly string[], field = 'wall_s'): number =>
+  median(Array.from({ length: REPEATS }, () => Number(runDask(script, args)[field])));
+
+const helloRun = (level: Level): CommandCost => measureFlow(['run', 'bench/flows/hello.ts', '--log-level', level]);
+
+console.log(`flowrun benchmarks: Node ${process.version}, ${describeMachine().cpus} CPUs, medians of ${REPEATS}`);
+
+// W1: fan-out/fan-in on every runner, at INFO (lines written to a file) and WARNING.
+if (ONLY.has('W1')) {
+  const cases = SIZES.flatMap((n) => RUNNERS.flatMap((runner) => LEVELS.map((level) => ({ n, runner, level }))));
+  const [helloInfo = [], helloWarning = [], ...measured] = await inTurns(REPEATS, [
+    () => helloRun('INFO'),
+    () => helloRun('WARNING'),
+    ...cases.map(({ n, runner, level }) => () => measureFlow(['run', 'bench/flows/w1-fanout.ts', '--param', `n=${n}`, '--runner', runner, '--log-level', level])),
+  ]);
+  const baseline = { INFO: helloInfo, WARNING: helloWarning };
+  const floors = new Map(SIZES.map((n) => [n, { promiseAll: floorMedian('promise-all', n), pLimit: floorMedian('p-limit', n) }]));
+  const dask = new Map(
+    SIZES.map((n) => [n, noDask === undefined ? { sync: daskMedian('w1_fanout.py', ['sync', String(n)]), threads: daskMedian('w1_fanout.py', ['threads', String(n)]) } : undefined]),
+  );
+  const excess = new Map<string, { wall: number; rss: number }>();
+  for (const [index, { n, runner, level }] of cases.entries()) {
+    const costs = measured[index] ?? [];
+    const wall = mid(costs, (cost) => cost.wallSeconds);
+    const rss = mid(costs, (cost) => cost.peakRssMiB);
+    const base = baseline[level];
+    const extraWall = wall - mid(base, (cost) => cost.wallSeconds);
+    excess.set(`${runner} ${level} ${n}`, { wall: extraWall, rss: rss - mid(base, (cost) => cost.peakRssMiB) });
+    const perTask = (extraWall * 1e6) / n;
+    const floor = floors.get(n);
+    const daskFigures = dask.get(n);
+    const perTaskTarget = level === 'WARNING' ? 10 : 25;
+    emit({
+      workload: 'W1',
+      name: `${runner}, ${level}, n=${n}`,
+      value: perTask,
+      unit: 'µs/task',
+      wallSeconds: wall,
+      peakRssMiB: rss,
+      floors:
+        floor === undefined
+          ? []
+          : [
+              { name: 'Promise.all', value: (floor.promiseAll * 1e6) / n, ratio: perTask / ((floor.promiseAll * 1e6) / n) },
+              { name: 'p-limit(10)', value: (floor.pLimit * 1e6) / n, ratio: perTask / ((floor.pLimit * 1e6) / n) },
+            ],
+      dask:
+        daskFigures === undefined
+          ? []
+          : [
+              { name: 'sync', value: (daskFigures.sync * 1e6) / n, ratio: perTask / ((daskFigures.sync * 1e6) / n) },
+              { name: 'threads', value: (daskFigures.threads * 1e6) / n, ratio: perTask / ((daskFigures.threads * 1e6) / n) },
+            ],
+      target:
+        runner === 'concurrent' && n === 100_000
+          ? { text: `≤ ${perTaskTarget} µs/task, RSS < 300 MiB`, met: perTask <= perTaskTarget && rss < 300 }
+          : undefined,
+    });
+  }
+  // Scale: each tenfold step should cost about ten times as much, no more.
+  for (const runner of RUNNERS) {
+    for (const level of LEVELS) {
+      for (const [from, to] of [
+        [1_000, 10_000],
+        [10_000, 100_000],
+      ] as const) {
+        const small = excess.get(`${runner} ${level} ${from}`);
+        const large = excess.get(`${runner} ${level} ${to}`);
+        if (small === undefined || large === undefined) {
+          continue;
+        }
+        const wallGrowth = large.wall / small.wall;
+        const rssGrowth = large.rss / small.rss;
+        emit({
+          workload: 'W1 scale',
+          name: `${runner}, ${level}, ${from / 1000}k → ${to / 1000}k`,
+          value: wallGrowth,
+          unit: 'x wall',
+          peakRssMiB: large.rss,
+          floors: [{ name: 'RSS above baseline grew', value: rssGrowth, ratio: rssGrowth / 10 }],
+          target: to === 100_000 ? { text: '≤ 11x in wall and RSS above the baseline', met: wallGrowth <= 11 && rssGrowth <= 11 } : undefined,
+        });
+      }
+    }
+  }
+  notes.push(
+    'W1 µs/task is the wall of `flow run` beyond that of `flow run hello` (one trivial task) at the same log level, divided by n: start-up is left out, the pool start-up of the parallel runner is not.',
+    'W1 scale: growth of that excess wall, and of peak RSS above `flow run hello`, per tenfold step; the floors column shows the RSS growth.',
+  );
+}
+
+// W2: 8 CPU-bound tasks of about 0.5 s, sequential against parallel with 2 workers.
+if (ONLY.has('W2')) {
+  const [sequential = [], parallel = []] = await inTurns(REPEATS, [
+    () => measureFlow(['run', 'cpu-bound', '--runner', 'sequential']),
+    () => measureFlow(['run', 'cpu-bound', '--runner', 'parallel', '--workers', '2']),
+  ]);
+  const [thread = [], pool = []] = await inTurns(REPEATS, [() => inProcessFloor('w2-thread').seconds, () => inProcessFloor('w2-piscina').seconds]);
+  const floorSpeedUp = median(thread) / median(pool);
+  const wallSpeedUp = mid(sequential, (cost) => cost.wallSeconds) / mid(parallel, (cost) => cost.wallSeconds);
+  const flowRunSpeedUp = mid(sequential, (cost) => cost.flowRunSeconds) / mid(parallel, (cost) => cost.flowRunSeconds);
+  const dask: Comparison[] = [];
+  if (noDask === undefined) {
+    const daskSequential = daskMedian('w2_cpu.py', ['seq']);
+    for (const variant of ['processes', 'processes-warm']) {
+      const speedUp = daskSequential / daskMedian('w2_cpu.py', [variant]);
+      dask.push({ name: `${variant} speed-up`, value: speedUp, ratio: flowRunSpeedUp / speedUp });
+    }
+  }
+  for (const [name, costs] of [
+    ['sequential', sequential],
+    ['parallel, 2 workers', parallel],
+  ] as const) {
+    emit({ workload: 'W2', name: `${name}, flow run`, value: mid(costs, (cost) => cost.flowRunSeconds), unit: 's', wallSeconds: mid(costs, (cost) => cost.wallSeconds), peakRssMiB: mid(costs, (cost) => cost.peakRssMiB) });
+  }
+  emit({
+    workload: 'W2',
+    name: 'speed-up of parallel, flow run',
+    value: flowRunSpeedUp,
+    unit: 'x',
+    floors: [{ name: 'bare piscina speed-up', value: floorSpeedUp, ratio: flowRunSpeedUp / floorSpeedUp }],
+    dask,
+    target: { text: '≥ 1.85x', met: flowRunSpeedUp >= 1.85 },
+  });
+  emit({ workload: 'W2', name: 'speed-up of parallel, wall', value: wallSpeedUp, unit: 'x', floors: [{ name: 'bare piscina speed-up', value: floorSpeedUp, ratio: wallSpeedUp / floorSpeedUp }] });
+  notes.push('W2 flow run: from the first log line to the last; wall: the whole command, Node start-up included. The Dask speed-ups are of its own Python kernel, compared as ratios.');
+}
+
+// W3: 100 tasks awaiting a 100 ms timer, on the default (concurrent) runner.
+if (ONLY.has('W3')) {
+  const [runs = []] = await inTurns(REPEATS, [() => measureFlow(['run', 'bench/flows/w3-io.ts'])]);
+  const flowRun = mid(runs, (cost) => cost.flowRunSeconds);
+  emit({
+    workload: 'W3',
+    name: 'concurrent, 100 × 100 ms, flow run',
+    value: flowRun,
+    unit: 's',
+    wallSeconds: mid(runs, (cost) => cost.wallSeconds),
+    peakRssMiB: mid(runs, (cost) => cost.peakRssMiB),
+    floors: [{ name: 'one timer', value: 0.1, ratio: flowRun / 0.1 }],
+    dask: noDask === undefined ? [{ name: 'threads100', value: daskMedian('w3_io.py', ['threads100']), ratio: flowRun / daskMedian('w3_io.py', ['threads100']) }] : [],
+    target: { text: '≤ 0.13 s', met: flowRun <= 0.13 },
+  });
+  notes.push('W3 flow run: from the first log line to the last (millisecond stamps).');
+}
+
+// W4: start-up.
+if (ONLY.has('W4')) {
+  const rounds = REPEATS * 2;
+  const [help = [], bare = [], hello = [], tsx = []] = await inTurns(rounds, [
+    () => measureFlow(['--help']),
+    () => measureCommand(['-e', ''], []),
+    () => measureFlow(['run', 'bench/flows/hello.ts']),
+    () => measureCommand(['--import', 'tsx'], ['bench/floors/hello-bare.ts']),
+  ]);
+  const wall = (costs: readonly CommandCost[]): number => mid(costs, (cost) => cost.wallSeconds);
+  emit({
+    workload: 'W4',
+    name: 'flow --help',
+    value: wall(help),
+    unit: 's',
+    peakRssMiB: mid(help, (cost) => cost.peakRssMiB),
+    floors: [{ name: "node -e ''", value: wall(bare), ratio: wall(help) / wall(bare) }],
+    target: { text: "≤ 1.5x node -e ''", met: wall(help) <= 1.5 * wall(bare) },
+  });
+  emit({
+    workload: 'W4',
+    name: 'flow run hello',
+    value: wall(hello),
+    unit: 's',
+    peakRssMiB: mid(hello, (cost) => cost.peakRssMiB),
+    floors: [{ name: 'node --import tsx hello.ts', value: wall(tsx), ratio: wall(hello) / wall(tsx) }],
+    target: { text: '≤ 1.3x node --import tsx hello.ts', met: wall(hello) <= 1.3 * wall(tsx) },
+  });
+}
+
+const folder = writeResults({ date: new Date().toISOString(), node: process.version, machine: describeMachine(), repeats: REPEATS, notes, rows });
+console.log(`\nWritten: ${folder}/latest.json and latest.md`);
+for (const note of notes) {
+  console.log(`- ${note}`);
+}
