@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FIXTURES, normaliseLines, normaliseRunNames, runCli, type CliResult } from '../helpers/run-cli.js';
+import { FIXTURES, FLOW_BIN, normaliseLines, normaliseRunNames, REPO_ROOT, runCli, type CliResult } from '../helpers/run-cli.js';
 
 // `flow run` on the seed flows, as a user runs them: exit status, the exact
 // lines of LOGS.md (timestamps and random flow run names normalised), and
@@ -156,6 +157,36 @@ describe('flow run', { concurrency: true }, () => {
     assert.match(byExport.stderr, /Created flow run '[a-z]+-[a-z]+' for flow 'shout'/);
   });
 
+  for (const runner of ['concurrent', 'parallel']) {
+    it(`delivers 100,000 printed lines, bytes that are not UTF-8 and a 1 MiB line to a redirected file, in order, on the ${runner} runner`, () => {
+      const folder = mkdtempSync(join(tmpdir(), 'flowrun-out-'));
+      try {
+        const file = join(folder, 'out.txt');
+        const out = openSync(file, 'w');
+        const result = spawnSync(process.execPath, [FLOW_BIN, 'run', 'test/fixtures/flows/loud.ts', '--runner', runner, '--workers', '1'], {
+          cwd: REPO_ROOT,
+          stdio: ['ignore', out, 'pipe'],
+          encoding: 'utf8',
+          env: { ...process.env, NO_COLOR: '1' },
+        });
+        closeSync(out);
+        assert.equal(result.status, 0, result.stderr);
+        const bytes = readFileSync(file);
+        const lines = bytes.toString('latin1').split('\n');
+        assert.equal(lines.length, 100_004, `${lines.length} lines`);
+        assert.ok(
+          lines.slice(0, 100_000).every((line, index) => line === `line ${index}`),
+          'the numbered lines are not all there, in order',
+        );
+        assert.deepEqual([...Buffer.from(lines[100_000] ?? '', 'latin1')], [0x62, 0x79, 0x74, 0x65, 0x73, 0x20, 0xff, 0xfe, 0x80]);
+        assert.equal(lines[100_001], 'x'.repeat(1_048_576));
+        assert.deepEqual(lines.slice(100_002), ['end', '']);
+      } finally {
+        rmSync(folder, { recursive: true, force: true });
+      }
+    });
+  }
+
   it('waits for every byte a slow reader of its stdout has not taken yet, then exits 0', async () => {
     const result = await runCli(['run', 'test/fixtures/flows/pipe-filler.ts'], { stdoutPausedMs: 1_000 });
     assert.equal(result.code, 0, result.stderr);
@@ -176,6 +207,16 @@ describe('hostile task code', () => {
       assert.ok(lines.some((line) => new RegExp(`\\| ERROR {3}\\| Task run '${name}-[0-9a-f]{8}-0' - Finished in state Crashed\\('`).test(line) && line.endsWith(`${reason}')`)), lines.join('\n'));
     }
     assert.equal(lines.at(-1), `HH:MM:SS.mmm | ERROR   | Flow run '${/Flow run '([a-z]+-[a-z]+)'/.exec(result.stderr)?.[1] ?? ''}' - Finished in state Crashed('${reason}')`);
+  });
+
+  it('ends a run whose task awaits a promise nothing can settle Crashed, saying so, with exit 1', async () => {
+    const result = await runCli(['run', 'test/fixtures/hostile/deadlock.ts']);
+    assert.equal(result.code, 1, result.stderr);
+    const finished = normaliseLines(result.stderr).filter((line) => line.includes('Finished in state'));
+    assert.equal(finished.length, 2, result.stderr);
+    for (const line of finished) {
+      assert.match(line, /Finished in state Crashed\('The run can never finish: it waits on a promise that nothing will ever settle/);
+    }
   });
 
   it('logs a promise rejection nobody handled, and the run goes on to complete', async () => {

@@ -5,7 +5,7 @@ import { normaliseLines, startCli } from '../helpers/run-cli.js';
 
 // A signal mid-run: every live task run and the flow run end Cancelled with
 // Prefect's message, and the CLI exits 128 + the signal's number.
-const interruptMidRun = async (signal: 'SIGINT' | 'SIGTERM'): Promise<{ code: number | null; stderr: string }> => {
+const interruptMidRun = async (signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP'): Promise<{ code: number | null; stderr: string }> => {
   const cli = startCli(['run', 'print-values']);
   // The first printed value: both task runs are then running.
   await cli.waitFor('stdout', 'AAAA');
@@ -39,6 +39,56 @@ describe('signals', { concurrency: true }, () => {
       assert.equal(left, '', `processes outlived the CLI: ${left}`);
     });
   }
+
+  it('ends a run waiting for its retry at once on SIGINT: the task run and the flow run Cancelled, exit 130', async () => {
+    const cli = startCli(['run', 'test/fixtures/hostile/retry-wait.ts']);
+    await cli.waitFor('stderr', 'Retry 1/2 will start 30 second(s) from now');
+    cli.child.kill('SIGINT');
+    assert.equal(await cli.exited, 130, cli.stderr());
+    const lines = normaliseLines(cli.stderr());
+    const cancelled = lines.filter((line) => line.endsWith("Finished in state Cancelled('Execution was aborted by an interrupt signal.')"));
+    assert.equal(cancelled.length, 2, lines.join('\n'));
+    assert.match(cancelled[0] ?? '', /Task run 'flaky-[0-9a-f]{8}-0' - /);
+    assert.equal(cli.stdout(), 'failed once\n');
+  });
+
+  it('ends a task that never settles, its subflow and the parent flow Cancelled on SIGTERM, exit 143', async () => {
+    const cli = startCli(['run', 'test/fixtures/hostile/subflow-hang.ts']);
+    await cli.waitFor('stdout', 'inside the subflow');
+    cli.child.kill('SIGTERM');
+    assert.equal(await cli.exited, 143, cli.stderr());
+    const lines = normaliseLines(cli.stderr());
+    const cancelled = lines.filter((line) => line.endsWith("Finished in state Cancelled('Execution was aborted by a termination signal.')"));
+    assert.equal(cancelled.length, 3, lines.join('\n'));
+    assert.match(cancelled[0] ?? '', /Task run 'hang-[0-9a-f]{8}-0' - /);
+  });
+
+  it('exits 130 quietly on SIGINT while the flow module is still loading, before any run', async () => {
+    const cli = startCli(['run', 'test/fixtures/hostile/slow-import.ts']);
+    await cli.waitFor('stdout', 'loading');
+    cli.child.kill('SIGINT');
+    assert.equal(await cli.exited, 130, cli.stderr());
+    assert.equal(cli.stderr(), '');
+  });
+
+  it('treats SIGHUP (a closed terminal) as SIGTERM: the runs end Cancelled, exit 129', async () => {
+    const result = await interruptMidRun('SIGHUP');
+    assert.equal(result.code, 129, result.stderr);
+    const cancelled = normaliseLines(result.stderr).filter((line) => line.endsWith("Finished in state Cancelled('Execution was aborted by a termination signal.')"));
+    assert.equal(cancelled.length, 3, result.stderr);
+  });
+
+  it('exits at once on a second signal, without waiting for a slow onCancellation hook', async () => {
+    const cli = startCli(['run', 'test/fixtures/hostile/slow-hook.ts']);
+    await cli.waitFor('stdout', 'waiting');
+    cli.child.kill('SIGINT');
+    await cli.waitFor('stdout', 'hook started');
+    const second = Date.now();
+    cli.child.kill('SIGINT');
+    assert.equal(await cli.exited, 130, cli.stderr());
+    // The hook would hold the CLI for its grace of 3 s; the second signal must not.
+    assert.ok(Date.now() - second < 2_500, `exited ${Date.now() - second} ms after the second signal`);
+  });
 
   for (const [signal, code, message] of [
     ['SIGINT', 130, 'Execution was aborted by an interrupt signal.'],

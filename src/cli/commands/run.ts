@@ -91,6 +91,26 @@ const installSignalHandlers = (onFirst: () => void): SignalHandling => {
 
 /** `flow run <flow>`: returns the exit status. */
 export const runCommand = async (spec: string, options: RunCommandOptions, world: CliWorld): Promise<number> => {
+  // Installed first: a signal while the config or the flow's module loads
+  // (before any run exists) still exits 130 or 143, quietly.
+  let closeReporter = (): void => undefined;
+  const signals = installSignalHandlers(() => closeReporter());
+  try {
+    return await loadAndRun(spec, options, world, signals, (close) => {
+      closeReporter = close;
+    });
+  } finally {
+    signals.remove();
+  }
+};
+
+const loadAndRun = async (
+  spec: string,
+  options: RunCommandOptions,
+  world: CliWorld,
+  signals: SignalHandling,
+  onReporter: (close: () => void) => void,
+): Promise<number> => {
   const flags = { runner: options.runner, workers: options.workers, logLevel: options.logLevel };
   const config = await loadConfigFile(options.config, world.cwd);
   const base = resolveSettings({ flags, env: world.env, config });
@@ -128,7 +148,7 @@ export const runCommand = async (spec: string, options: RunCommandOptions, world
     reporter.attachSpinner(await startSpinner(world.stderr, reporter.describeCounts()));
   }
   const previous = setRuntime({ reporter, now: Date.now, random: Math.random });
-  const signals = installSignalHandlers(() => reporter.close());
+  onReporter(() => reporter.close());
   // A promise a task rejected and nobody handled would end the CLI (Node's
   // default) with every run in it: log it instead, and let the runs go on.
   const onUnhandledRejection = (reason: unknown): void => {
@@ -150,6 +170,15 @@ export const runCommand = async (spec: string, options: RunCommandOptions, world
     }
   };
   process.on('exit', onExit);
+  // Nothing left to wait for, yet runs are live: a task awaits a promise that
+  // nothing will ever settle. Node would end the process here; say why.
+  const onEventLoopEmpty = (): void => {
+    if (crashActiveRuns('The run can never finish: it waits on a promise that nothing will ever settle (no timer, I/O or worker is left to settle it).') > 0) {
+      reporter.close();
+      void flushStdio().then(() => process.exit(EXIT_CODES.failed));
+    }
+  };
+  process.on('beforeExit', onEventLoopEmpty);
   try {
     const outcome = await flowDef.execute(parameters, {
       runner,
@@ -165,7 +194,7 @@ export const runCommand = async (spec: string, options: RunCommandOptions, world
   } finally {
     process.off('unhandledRejection', onUnhandledRejection);
     process.off('exit', onExit);
-    signals.remove();
+    process.off('beforeExit', onEventLoopEmpty);
     reporter.close();
     setRuntime(previous);
   }
