@@ -34,7 +34,8 @@ export interface WorkerRequest {
 /** Something a task did while it ran, sent as it happens. */
 export type WorkerEvent =
   | { readonly type: 'log'; readonly callId: number; readonly level: number; readonly time: number; readonly text: string }
-  | { readonly type: 'output'; readonly callId: number; readonly stream: 'stdout' | 'stderr'; readonly text: string }
+  /** Bytes written as bytes stay bytes: text that is not UTF-8 must arrive as written. */
+  | { readonly type: 'output'; readonly callId: number; readonly stream: 'stdout' | 'stderr'; readonly text: string | Uint8Array }
   /** A shell command's process group started or ended: the main thread can end it if the worker cannot. */
   | { readonly type: 'process-group'; readonly callId: number; readonly pid: number; readonly alive: boolean };
 

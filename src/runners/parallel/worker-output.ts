@@ -10,12 +10,15 @@ type Send = (event: WorkerEvent) => void;
 
 let current: { readonly callId: number; readonly send: Send } | undefined;
 
-const toText = (chunk: unknown, encoding: unknown): string => {
+// A string is sent as it is, bytes as a copy of them (the caller may reuse
+// its buffer); a string with an encoding other than UTF-8 is turned into the
+// bytes it stands for.
+const toChunk = (chunk: unknown, encoding: unknown): string | Uint8Array => {
   if (typeof chunk === 'string') {
-    return chunk;
+    return typeof encoding === 'string' && encoding !== 'utf8' && encoding !== 'utf-8' ? Buffer.from(chunk, encoding as BufferEncoding) : chunk;
   }
   if (chunk instanceof Uint8Array) {
-    return Buffer.from(chunk).toString(typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+    return new Uint8Array(chunk);
   }
   return String(chunk);
 };
@@ -26,7 +29,7 @@ const redirect = (stream: NodeJS.WriteStream, name: 'stdout' | 'stderr'): void =
     if (current === undefined) {
       return original(chunk, encoding, callback);
     }
-    current.send({ type: 'output', callId: current.callId, stream: name, text: toText(chunk, encoding) });
+    current.send({ type: 'output', callId: current.callId, stream: name, text: toChunk(chunk, encoding) });
     const done = typeof encoding === 'function' ? encoding : callback;
     if (typeof done === 'function') {
       queueMicrotask(() => (done as () => void)());
