@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { findJsonErrorPosition } from './json-error-position.js';
 import { ConfigError } from '../errors.js';
 import { isPlainObject } from '../util/is-plain-object.js';
 import { displayPath } from '../util/display-path.js';
@@ -44,6 +46,20 @@ export const describeLoadError = (error: unknown): string => {
   return marked === undefined ? withoutEcho : `${withoutEcho} (line ${marked})`;
 };
 
+// Node 20 names no position for some JSON errors: find the line ourselves.
+const withJsonPosition = (description: string, file: string): string => {
+  if (/\bline \d+/.test(description) || !file.endsWith('.json')) {
+    return description;
+  }
+  let position: ReturnType<typeof findJsonErrorPosition>;
+  try {
+    position = findJsonErrorPosition(readFileSync(file, 'utf8'));
+  } catch {
+    return description;
+  }
+  return position === undefined ? description : `${description} (line ${position.line}, column ${position.column})`;
+};
+
 export const loadConfigFile = async (explicitPath: string | undefined, cwd = process.cwd()): Promise<LoadedConfig> => {
   const { cosmiconfig } = await import('cosmiconfig');
   const explorer = cosmiconfig(MODULE_NAME, {
@@ -76,7 +92,7 @@ export const loadConfigFile = async (explicitPath: string | undefined, cwd = pro
       throw new ConfigError(`config file ${explicitPath} (from --config) does not exist; check the path.`, error);
     }
     const file = (error as { filepath?: string }).filepath ?? explicitPath ?? 'the config file';
-    throw new ConfigError(`config file ${displayPath(file, cwd)} is malformed: ${describeLoadError(error)}`, error);
+    throw new ConfigError(`config file ${displayPath(file, cwd)} is malformed: ${withJsonPosition(describeLoadError(error), file)}`, error);
   }
   if (result === null || result.isEmpty === true) {
     return { filepath: result?.filepath, label: result ? displayPath(result.filepath, cwd) : '(none)', config: {} };

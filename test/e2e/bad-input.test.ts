@@ -157,6 +157,12 @@ describe('flow: bad input is one clear line and exit status 2', { concurrency: t
       assert.match(line, /\bline 2\b/);
     });
 
+    it('names the line of an unexpected token in a JSON config file, which Node itself does not give', async () => {
+      const line = await badInput(['run', 'hello'], { cwd: join(FIXTURES, 'config-bad-json-token') });
+      assertIncludesAll(line, ['.flowrc.json', 'malformed', "Unexpected token '}'"]);
+      assert.match(line, /\bline 3, column 14\b/);
+    });
+
     it('names a malformed YAML config file and the line of the error', async () => {
       const line = await badInput(['run', 'hello'], { cwd: join(FIXTURES, 'config-bad-yaml') });
       assertIncludesAll(line, ['.flowrc', 'malformed']);
