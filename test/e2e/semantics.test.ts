@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { normaliseLines, runCli } from '../helpers/run-cli.js';
+import { normaliseLines, runCli, startCli } from '../helpers/run-cli.js';
 
 // The example flows of retries and caching through the CLI, as a user runs them.
 
@@ -21,6 +21,30 @@ describe('retries and caching through flow run', { concurrency: true }, () => {
       ],
     );
     assert.equal(result.stdout, 'fetched on attempt 3\n');
+  });
+
+  it('leaves a readable store when the CLI is killed with SIGKILL in the middle of writing it', async () => {
+    const storeDir = mkdtempSync(join(tmpdir(), 'flowrun-kill-'));
+    try {
+      const env = { FLOW_STORE_DIR: storeDir };
+      const cli = startCli(['run', 'test/fixtures/flows/store-writer.ts'], { env });
+      await cli.waitFor('stdout', 'computing 30');
+      cli.child.kill('SIGKILL');
+      await cli.exited;
+      const stored = readdirSync(join(storeDir, 'results')).filter((name) => name.endsWith('.json'));
+      assert.ok(stored.length >= 30, `only ${stored.length} results were stored`);
+      for (const entry of stored) {
+        assert.doesNotThrow(() => JSON.parse(readFileSync(join(storeDir, 'results', entry), 'utf8')) as unknown, entry);
+      }
+      // The next run reads what is there, redoes the rest, and ends well.
+      const again = await runCli(['run', 'test/fixtures/flows/store-writer.ts', '--param', 'count=60'], { env, timeoutMs: 60_000 });
+      assert.equal(again.code, 0, again.stderr);
+      assert.ok(again.stdout.endsWith('total 1200000\n'), again.stdout.slice(-200));
+      const cached = normaliseLines(again.stderr).filter((line) => line.endsWith('Finished in state Cached(type=COMPLETED)'));
+      assert.ok(cached.length >= 30, `${cached.length} runs were read from the store`);
+    } finally {
+      rmSync(storeDir, { recursive: true, force: true });
+    }
   });
 
   for (const runner of ['concurrent', 'parallel']) {
