@@ -2,8 +2,9 @@
 // submitted with .map and summed, on each runner, beside the floor of a bare
 // Promise.all doing the same work. Logs go to /dev/null at INFO (every
 // lifecycle line formatted and written) and at WARNING (none printed).
-// Usage: npm run bench [-- N [repeats]]. The benchmark issue grows this into
-// the full suite; the figures in the README come from here.
+// Usage: npm run bench:in-process [-- N [repeats]]. A quick look at the
+// engine alone while tuning it; the suite (npm run bench) measures through
+// the CLI, as users run it.
 import { openSync, createWriteStream } from 'node:fs';
 import { ConcurrentTaskRunner, flow, SequentialTaskRunner, task, type TaskRunner } from '../src/index.js';
 import { ConsoleReporter } from '../src/logging/console-reporter.js';
