@@ -183,7 +183,7 @@ const executeTask = async (
 
 // The whole life of a task run in this thread: wait for the upstream futures,
 // then run the function, or end NotReady without running it.
-export const runTaskRun = async (
+export const runTaskRun = (
   flow: FlowRunContext,
   run: TaskRun,
   task: ExecutableTask,
@@ -191,9 +191,20 @@ export const runTaskRun = async (
   upstreams: readonly Upstream[],
   invoke: TaskInvoker = invokeInThread,
   gate?: TaskGate,
+): Promise<State> =>
+  // A run without upstreams (most of them) has nothing to wait for.
+  upstreams.length === 0 && gate === undefined ? runWithInputs(flow, run, task, args, invoke) : runAfterUpstreams(flow, run, task, args, upstreams, invoke, gate);
+
+const runAfterUpstreams = async (
+  flow: FlowRunContext,
+  run: TaskRun,
+  task: ExecutableTask,
+  args: readonly unknown[],
+  upstreams: readonly Upstream[],
+  invoke: TaskInvoker,
+  gate: TaskGate | undefined,
 ): Promise<State> => {
-  // A run without upstreams (most of them) skips the wait altogether.
-  const inputs = upstreams.length === 0 ? { ok: true as const, args } : await resolveInputs(args, upstreams);
+  const inputs = await resolveInputs(args, upstreams);
   if (!inputs.ok) {
     return finishTaskRun(flow, run, NotReady({ message: inputs.error.message, error: inputs.error, timestamp: flow.runtime.now() }));
   }
@@ -201,10 +212,19 @@ export const runTaskRun = async (
   if (gated !== undefined) {
     return finishTaskRun(flow, run, gated);
   }
-  const state = await runWithCache(flow, run, task, inputs.args, () => executeTask(flow, run, task, inputs.args, invoke));
+  return runWithInputs(flow, run, task, inputs.args, invoke);
+};
+
+// No async frame of its own: a flow may have a hundred thousand runs in
+// flight, and each frame kept alive costs memory; a promise and a closure
+// cost less.
+const runWithInputs = (flow: FlowRunContext, run: TaskRun, task: ExecutableTask, args: readonly unknown[], invoke: TaskInvoker): Promise<State> =>
+  runWithCache(flow, run, task, args, () => executeTask(flow, run, task, args, invoke)).then((state) => endTaskRun(flow, run, task, state));
+
+const endTaskRun = (flow: FlowRunContext, run: TaskRun, task: ExecutableTask, state: State): State | Promise<State> => {
   const hooks = state.type === 'COMPLETED' ? task.options.onCompletion : state.type === 'FAILED' ? task.options.onFailure : undefined;
-  if (hooks !== undefined) {
-    await runHooks(flow.runtime, { kind: 'task-run', name: run.name }, hooks, run, state);
+  if (hooks === undefined) {
+    return finishTaskRun(flow, run, state);
   }
-  return finishTaskRun(flow, run, state);
+  return runHooks(flow.runtime, { kind: 'task-run', name: run.name }, hooks, run, state).then(() => finishTaskRun(flow, run, state));
 };

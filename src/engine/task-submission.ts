@@ -1,4 +1,4 @@
-import { collectUpstreams } from '../futures/resolve.js';
+import { collectUpstreams, type Upstream } from '../futures/resolve.js';
 import { getStateResult, isTaskFuture, TaskFuture } from '../futures/task-future.js';
 import { LOG_LEVELS } from '../logging/levels.js';
 import type { TaskRunJob } from '../runners/task-runner.js';
@@ -6,6 +6,7 @@ import { Pending, type State } from '../states/state.js';
 import { getParameterNames } from '../tasks/parameter-names.js';
 import type { ResolvedTaskOptions } from '../tasks/options.js';
 import { getFlowRunContext, getRunContext, requireFlowRunContext, type FlowRunContext } from './context.js';
+import type { TaskInvoker } from './invocation.js';
 import { renderNameTemplate } from './name-template.js';
 import { createTaskRunName } from './run-names.js';
 import { newRunId } from '../util/run-id.js';
@@ -41,7 +42,7 @@ const getTemplateParameters = (task: SubmittableTask, args: readonly unknown[]):
   return parameters;
 };
 
-const createTaskRun = (flow: FlowRunContext, task: SubmittableTask, args: readonly unknown[], upstreamIds: string[]): TaskRun => {
+const createTaskRun = (flow: FlowRunContext, task: SubmittableTask, args: readonly unknown[], upstreamIds: readonly string[]): TaskRun => {
   const index = flow.taskRunCounts.get(task.key) ?? 0;
   flow.taskRunCounts.set(task.key, index + 1);
   const template = task.options.taskRunName;
@@ -75,6 +76,40 @@ const announce = (flow: FlowRunContext, run: TaskRun, immediate: boolean): void 
   reporter.log({ kind: 'task-run-submitted', time, level: LOG_LEVELS.INFO, source, taskRunName: run.name, immediate });
 };
 
+// A run handed to a runner. A class rather than an object of closures: one
+// is made for every task run, and a flow may submit a hundred thousand at once.
+class PreparedJob implements TaskRunJob {
+  readonly taskRun: TaskRun;
+  readonly direct: boolean;
+  readonly nested: boolean;
+  readonly #flow: FlowRunContext;
+  readonly #task: SubmittableTask;
+  readonly #args: readonly unknown[];
+  readonly #upstreams: readonly Upstream[];
+  readonly #gate: TaskGate | undefined;
+
+  constructor(flow: FlowRunContext, task: SubmittableTask, args: readonly unknown[], upstreams: readonly Upstream[], direct: boolean, gate: TaskGate | undefined) {
+    this.#flow = flow;
+    this.#task = task;
+    this.#args = args;
+    this.#upstreams = upstreams;
+    this.#gate = gate;
+    this.taskRun = createTaskRun(flow, task, args, upstreams.length === 0 ? NO_UPSTREAM_IDS : upstreams.map(({ future }) => future.taskRun.id));
+    this.direct = direct;
+    this.nested = getRunContext()?.kind === 'task';
+  }
+
+  announce(immediate: boolean): void {
+    announce(this.#flow, this.taskRun, immediate);
+  }
+
+  run(invoke?: TaskInvoker): Promise<State> {
+    return runTaskRun(this.#flow, this.taskRun, this.#task, this.#args, this.#upstreams, invoke, this.#gate);
+  }
+}
+
+const NO_UPSTREAM_IDS: readonly string[] = Object.freeze([]);
+
 const prepareJob = (
   flow: FlowRunContext,
   task: SubmittableTask,
@@ -82,17 +117,7 @@ const prepareJob = (
   waitFor: readonly unknown[],
   direct: boolean,
   gate?: TaskGate,
-): TaskRunJob => {
-  const upstreams = collectUpstreams([args, waitFor]);
-  const run = createTaskRun(flow, task, args, upstreams.map(({ future }) => future.taskRun.id));
-  return {
-    taskRun: run,
-    direct,
-    nested: getRunContext()?.kind === 'task',
-    announce: (immediate) => announce(flow, run, immediate),
-    run: (invoke) => runTaskRun(flow, run, task, args, upstreams, invoke, gate),
-  };
-};
+): TaskRunJob => new PreparedJob(flow, task, args, collectUpstreams([args, waitFor]), direct, gate);
 
 // Hands a run to the flow's runner. A runner that throws instead of
 // returning a state has failed, not the task: the run is Crashed and its
