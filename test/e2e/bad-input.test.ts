@@ -66,6 +66,18 @@ describe('flow: bad input is one clear line and exit status 2', { concurrency: t
     });
   });
 
+  describe('flow names and exports that are not what they seem', { concurrency: true }, () => {
+    it('refuses a flow name that two files define, naming both and how to pick one', async () => {
+      const line = await badInput(['run', 'same'], { cwd: join(FIXTURES, 'dup-names') });
+      assertIncludesAll(line, ["flow name 'same'", 'flows/first.ts', 'flows/second.ts', 'run one by path']);
+    });
+
+    it('names an export that is not a flow, what it is and the fix', async () => {
+      const line = await badInput(['run', 'test/fixtures/hostile/non-errors.ts:notAFlow']);
+      assertIncludesAll(line, ['non-errors.ts:notAFlow', 'is not a flow', 'a number', 'flow()']);
+    });
+  });
+
   describe('flow modules that do not load', { concurrency: true }, () => {
     it('names the file and line of a syntax error', async () => {
       const line = await badInput(['run', SYNTAX_ERROR]);
