@@ -11,6 +11,7 @@ import { killProcessGroup, trackProcessGroup } from '../../shell/process-registr
 import { BaseTaskRunner } from '../base-runner.js';
 import type { TaskRunJob } from '../task-runner.js';
 import { findUnsendable } from './cloneable.js';
+import { DispatchGate } from './dispatch-gate.js';
 import { EventInbox } from './event-inbox.js';
 import type { WorkerData, WorkerEvent, WorkerReply, WorkerRequest } from './protocol.js';
 import { deserializeError } from './serialize.js';
@@ -24,6 +25,11 @@ export interface ParallelTaskRunnerOptions {
 
 // Under tests the sources run as .ts through tsx; once built, as .js.
 const WORKER_FILE = fileURLToPath(new URL(`./worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
+
+// Runs started per worker: a few dozen keep a worker from ever waiting for
+// the main thread. More only hold memory (at 100,000 trivial tasks on two
+// workers: 0.53 GB of peak RSS with 32, 0.57 with 256, 0.9 with 1,024).
+const CALLS_PER_WORKER = 32;
 
 const validateWorkers = (workers: unknown): number => {
   if (typeof workers !== 'number' || !Number.isInteger(workers) || workers < 1) {
@@ -91,16 +97,28 @@ export class ParallelTaskRunner extends BaseTaskRunner {
   #pool: Promise<{ readonly pool: Piscina; readonly inbox: EventInbox }> | undefined;
   readonly #warnedInThread = new Set<string>();
   #nextCallId = 0;
+  /** Runs started at once: enough to keep every worker fed. */
+  readonly #gate: DispatchGate;
 
   constructor(options: ParallelTaskRunnerOptions = {}) {
     super();
     this.#options = options;
     this.workers = validateWorkers(options.workers ?? availableParallelism());
+    this.#gate = new DispatchGate(this.workers * CALLS_PER_WORKER);
   }
 
   protected execute(job: TaskRunJob): Promise<State> {
     job.announce(job.direct);
-    return job.run(this.#invoke);
+    // A run submitted from inside a task run (one that runs in this thread)
+    // starts at once: its caller may hold a place while it waits for it.
+    if (job.nested) {
+      return job.run(this.#invoke);
+    }
+    // Queued before it starts (it stays Pending until then), so that a run
+    // waiting for its turn holds little more than its job.
+    const start = (): Promise<State> => job.run(this.#invoke).finally(() => this.#gate.leave());
+    const waiting = this.#gate.enter();
+    return waiting === undefined ? start() : waiting.then(start);
   }
 
   override async shutdown(): Promise<void> {
@@ -174,7 +192,7 @@ export class ParallelTaskRunner extends BaseTaskRunner {
   }
 
   readonly #invoke: TaskInvoker = async (invocation) => {
-    const { task, run, args, flow } = invocation;
+    const { task, args } = invocation;
     if (task.unshippableReason !== undefined || task.moduleUrl === undefined) {
       return this.#runInThread(invocation, task.unshippableReason ?? 'the module that defines it is not known');
     }
@@ -185,11 +203,16 @@ export class ParallelTaskRunner extends BaseTaskRunner {
         reason: `Cannot send the arguments of task '${task.name}' to a worker thread: ${unsendable.replace(/^argument\[(\d+)\]/, (_whole, index: string) => `argument ${Number(index) + 1}`)}. Pass plain data (objects, arrays, strings, numbers, Dates, Maps), or run this flow with --runner concurrent.`,
       };
     }
+    return this.#call(invocation, task.moduleUrl);
+  };
+
+  async #call(invocation: TaskInvocation, moduleUrl: string): Promise<InvocationOutcome> {
+    const { task, run, args, flow } = invocation;
     const { pool, inbox } = await this.#getPool();
     const callId = (this.#nextCallId += 1);
     const request: WorkerRequest = {
       callId,
-      moduleUrl: task.moduleUrl,
+      moduleUrl,
       taskKey: task.registryKey,
       args,
       taskRun: { id: run.id, name: run.name, taskName: run.taskName, taskKey: run.taskKey, flowRunId: run.flowRunId, tags: run.tags, upstreamIds: run.upstreamIds },
@@ -233,5 +256,5 @@ export class ParallelTaskRunner extends BaseTaskRunner {
       }
       events.close();
     }
-  };
+  }
 }
