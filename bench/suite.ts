@@ -207,24 +207,18 @@ if (ONLY.has('W4')) {
     () => measureCommand(['--import', 'tsx'], ['bench/floors/hello-bare.ts']),
   ]);
   const wall = (costs: readonly CommandCost[]): number => mid(costs, (cost) => cost.wallSeconds);
-  emit({
-    workload: 'W4',
-    name: 'flow --help',
-    value: wall(help),
-    unit: 's',
-    peakRssMiB: mid(help, (cost) => cost.peakRssMiB),
-    floors: [{ name: "node -e ''", value: wall(bare), ratio: wall(help) / wall(bare) }],
-    target: { text: "≤ 1.5x node -e ''", met: wall(help) <= 1.5 * wall(bare) },
-  });
-  emit({
-    workload: 'W4',
-    name: 'flow run hello',
-    value: wall(hello),
-    unit: 's',
-    peakRssMiB: mid(hello, (cost) => cost.peakRssMiB),
-    floors: [{ name: 'node --import tsx hello.ts', value: wall(tsx), ratio: wall(hello) / wall(tsx) }],
-    target: { text: '≤ 1.3x node --import tsx hello.ts', met: wall(hello) <= 1.3 * wall(tsx) },
-  });
+  const startUp = (name: string, ours: readonly CommandCost[], floorName: string, floor: readonly CommandCost[], most: number): void =>
+    emit({
+      workload: 'W4',
+      name,
+      value: wall(ours),
+      unit: 's',
+      peakRssMiB: mid(ours, (cost) => cost.peakRssMiB),
+      floors: [{ name: floorName, value: wall(floor), ratio: wall(ours) / wall(floor) }],
+      target: { text: `≤ ${most}x ${floorName}`, met: wall(ours) <= most * wall(floor) },
+    });
+  startUp('flow --help', help, "node -e ''", bare, 1.5);
+  startUp('flow run hello', hello, 'node --import tsx hello.ts', tsx, 1.3);
 }
 
 const folder = writeResults({ date: new Date().toISOString(), node: process.version, machine: describeMachine(), repeats: REPEATS, notes, rows });
