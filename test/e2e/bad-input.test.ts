@@ -181,6 +181,13 @@ describe('flow: bad input is one clear line and exit status 2', { concurrency: t
       assert.match(line, /\bline 3\b/);
     });
 
+    it('warns of an unknown config key with the closest one, and runs the flow', async () => {
+      const result = await runCli(['run', join(FIXTURES, 'flows', 'greet.ts'), '--param', 'name=Ada'], { cwd: join(FIXTURES, 'config-unknown-key') });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stderr, /\| WARNING \| flowrun\.settings - config file \.flowrc\.json: unknown key 'runer' is ignored \(did you mean 'runner'\?\)\n/);
+      assert.equal(result.stdout, 'hello Ada\n');
+    });
+
     it('names a config value of the wrong type, its file and what it must be', async () => {
       const line = await badInput(['run', 'hello'], { cwd: join(FIXTURES, 'config-bad-value') });
       assertIncludesAll(line, ['.flowrc.json', 'workers', 'positive integer', '"abc"']);
