@@ -79,9 +79,9 @@ describe('flow: bad input is one clear line and exit status 2', { concurrency: t
   });
 
   describe('flow modules that do not load', { concurrency: true }, () => {
-    it('names the file and line of a syntax error', async () => {
+    it('names the file, line and column of a syntax error', async () => {
       const line = await badInput(['run', SYNTAX_ERROR]);
-      assertIncludesAll(line, [`${SYNTAX_ERROR}:3:`]);
+      assertIncludesAll(line, [`${SYNTAX_ERROR}:3:10`]);
       assert.match(line, /syntax error/);
     });
 
@@ -153,6 +153,11 @@ describe('flow: bad input is one clear line and exit status 2', { concurrency: t
       const line = await badInput(['run', TYPED, '--parm', 'stop=1']);
       assertIncludesAll(line, ["'--parm'", '--param?']);
       assert.match(line, /unknown option/);
+    });
+
+    it('suggests the command a misspelt one is close to', async () => {
+      const line = await badInput(['rn', 'hello']);
+      assertIncludesAll(line, ["unknown command 'rn'", 'Did you mean run?']);
     });
 
     it('names an unknown command', async () => {
