@@ -183,7 +183,10 @@ for (const runnerCase of RUNNERS) {
     it(runnerCase.overlaps ? 'overlaps async task runs' : 'runs submitted task runs one at a time, in order', async () => {
       let spans: { label: string; start: number; end: number }[] = [];
       await run(runnerCase.create(), async () => {
-        spans = await Promise.all([timedSleep.submit('a', 60), timedSleep.submit('b', 60), timedSleep.submit('c', 60)]);
+        // 300 ms each: on the parallel runner, the two runs overlap unless one
+        // worker starts more than 600 ms after the other, which a loaded machine
+        // can make 120 ms (the pause was 60 ms, and failed so under load).
+        spans = await Promise.all([timedSleep.submit('a', 300), timedSleep.submit('b', 300), timedSleep.submit('c', 300)]);
       });
       const overlapping = spans.some((span, index) => spans.slice(index + 1).some((other) => other.start < span.end && span.start < other.end));
       assert.equal(overlapping, runnerCase.overlaps, JSON.stringify(spans));
