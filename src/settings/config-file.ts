@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { mayHaveConfigFile } from './config-presence.js';
 import { findJsonErrorPosition } from './json-error-position.js';
 import { ConfigError } from '../errors.js';
 import { isPlainObject } from '../util/is-plain-object.js';
@@ -20,6 +21,26 @@ export interface LoadedConfig {
 }
 
 const MODULE_NAME = 'flow';
+
+const SEARCH_PLACES = [
+  'package.json',
+  '.flowrc',
+  '.flowrc.json',
+  '.flowrc.yaml',
+  '.flowrc.yml',
+  '.flowrc.js',
+  '.flowrc.mjs',
+  '.flowrc.cjs',
+  '.flowrc.ts',
+  '.flowrc.mts',
+  'flow.config.js',
+  'flow.config.mjs',
+  'flow.config.cjs',
+  'flow.config.ts',
+  'flow.config.mts',
+] as const;
+
+const NO_CONFIG: LoadedConfig = { filepath: undefined, label: '(none)', config: {} };
 
 const loadTypeScriptConfig = async (filepath: string): Promise<unknown> => {
   const { tsImport } = await import('tsx/esm/api');
@@ -61,27 +82,14 @@ const withJsonPosition = (description: string, file: string): string => {
 };
 
 export const loadConfigFile = async (explicitPath: string | undefined, cwd = process.cwd()): Promise<LoadedConfig> => {
+  if (explicitPath === undefined && !mayHaveConfigFile(cwd, SEARCH_PLACES, MODULE_NAME)) {
+    return NO_CONFIG;
+  }
   const { cosmiconfig } = await import('cosmiconfig');
   const explorer = cosmiconfig(MODULE_NAME, {
     searchStrategy: 'project',
     loaders: { '.ts': loadTypeScriptConfig, '.mts': loadTypeScriptConfig },
-    searchPlaces: [
-      'package.json',
-      '.flowrc',
-      '.flowrc.json',
-      '.flowrc.yaml',
-      '.flowrc.yml',
-      '.flowrc.js',
-      '.flowrc.mjs',
-      '.flowrc.cjs',
-      '.flowrc.ts',
-      '.flowrc.mts',
-      'flow.config.js',
-      'flow.config.mjs',
-      'flow.config.cjs',
-      'flow.config.ts',
-      'flow.config.mts',
-    ],
+    searchPlaces: [...SEARCH_PLACES],
   });
   let result: Awaited<ReturnType<typeof explorer.search>>;
   try {
