@@ -12,7 +12,6 @@ const MAX_WAIT_MS = 2_000;
 interface RunListener {
   readonly deliver: (event: WorkerEvent) => void;
   received: number;
-  lastEventAt: number;
   onEvent: (() => void) | undefined;
 }
 
@@ -28,7 +27,6 @@ export interface RunInbox {
 // allocates one object rather than a set of closures.
 class OpenRunInbox implements RunInbox, RunListener {
   received = 0;
-  lastEventAt = 0;
   onEvent: (() => void) | undefined = undefined;
   readonly #owner: EventInbox;
   readonly #callId: number;
