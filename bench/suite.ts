@@ -54,6 +54,12 @@ const floorMedian = (floor: string, n = 0): number => median(Array.from({ length
 const daskMedian = (script: string, args: readonly string[], field = 'wall_s'): number =>
   median(Array.from({ length: REPEATS }, () => Number(runDask(script, args)[field])));
 
+/** A floor's cost per task, and ours as a multiple of it. */
+const perTaskComparison = (name: string, seconds: number, n: number, oursPerTask: number): Comparison => {
+  const value = (seconds * 1e6) / n;
+  return { name, value, ratio: oursPerTask / value };
+};
+
 const helloRun = (level: Level): CommandCost => measureFlow(['run', 'bench/flows/hello.ts', '--log-level', level]);
 
 console.log(`flowrun benchmarks: Node ${process.version}, ${describeMachine().cpus} CPUs, medians of ${REPEATS}`);
@@ -67,7 +73,9 @@ if (ONLY.has('W1')) {
     ...cases.map(({ n, runner, level }) => () => measureFlow(['run', 'bench/flows/w1-fanout.ts', '--param', `n=${n}`, '--runner', runner, '--log-level', level])),
   ]);
   const baseline = { INFO: helloInfo, WARNING: helloWarning };
-  const floors = new Map(SIZES.map((n) => [n, { promiseAll: floorMedian('promise-all', n), pLimit: floorMedian('p-limit', n) }]));
+  const floors = new Map(
+    SIZES.map((n) => [n, { promiseAll: floorMedian('promise-all', n), pLimit: floorMedian('p-limit', n), piscina: floorMedian('piscina-trivial', n) }]),
+  );
   const dask = new Map(
     SIZES.map((n) => [n, noDask === undefined ? { sync: daskMedian('w1_fanout.py', ['sync', String(n)]), threads: daskMedian('w1_fanout.py', ['threads', String(n)]) } : undefined]),
   );
@@ -94,16 +102,12 @@ if (ONLY.has('W1')) {
         floor === undefined
           ? []
           : [
-              { name: 'Promise.all', value: (floor.promiseAll * 1e6) / n, ratio: perTask / ((floor.promiseAll * 1e6) / n) },
-              { name: 'p-limit(10)', value: (floor.pLimit * 1e6) / n, ratio: perTask / ((floor.pLimit * 1e6) / n) },
+              perTaskComparison('Promise.all', floor.promiseAll, n, perTask),
+              perTaskComparison('p-limit(10)', floor.pLimit, n, perTask),
+              // The parallel runner's own floor: the same calls through a bare pool (started beforehand).
+              ...(runner === 'parallel' ? [perTaskComparison('bare piscina, 2 threads', floor.piscina, n, perTask)] : []),
             ],
-      dask:
-        daskFigures === undefined
-          ? []
-          : [
-              { name: 'sync', value: (daskFigures.sync * 1e6) / n, ratio: perTask / ((daskFigures.sync * 1e6) / n) },
-              { name: 'threads', value: (daskFigures.threads * 1e6) / n, ratio: perTask / ((daskFigures.threads * 1e6) / n) },
-            ],
+      dask: daskFigures === undefined ? [] : [perTaskComparison('sync', daskFigures.sync, n, perTask), perTaskComparison('threads', daskFigures.threads, n, perTask)],
       target:
         runner === 'concurrent' && n === 100_000
           ? { text: `≤ ${perTaskTarget} µs/task, RSS < 300 MiB`, met: perTask <= perTaskTarget && rss < 300 }
