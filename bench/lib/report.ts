@@ -89,10 +89,11 @@ export const printRow = (row: Row): void => {
   }
 };
 
-export const writeResults = (results: Results): string => {
+/** Writes `<name>.json` and `<name>.md` under bench/results/; returns the path of the markdown. */
+export const writeResults = (results: Results, name: string): string => {
   const folder = join(REPO_ROOT, 'bench', 'results');
   mkdirSync(folder, { recursive: true });
-  writeFileSync(join(folder, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(join(folder, 'latest.md'), toMarkdown(results));
-  return folder;
+  writeFileSync(join(folder, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(folder, `${name}.md`), toMarkdown(results));
+  return join(folder, `${name}.md`);
 };
