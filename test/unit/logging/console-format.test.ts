@@ -10,6 +10,15 @@ import { Cached, Cancelled, Completed, Crashed, Failed, NotReady, TimedOut, type
 // 15:07:10.015 local time, whatever the machine's time zone.
 const TIME = new Date(2026, 0, 2, 15, 7, 10, 15).getTime();
 const ENGINE: LogSource = { kind: 'logger', name: 'flowrun.engine' };
+const FLOW_RUN_CREATED: LogRecord = {
+  kind: 'flow-run-created',
+  time: TIME,
+  level: LOG_LEVELS.INFO,
+  source: ENGINE,
+  flowRunName: 'mindful-tortoise',
+  flowName: 'parallel-flow',
+  subflow: false,
+};
 const FLOW_RUN: LogSource = { kind: 'flow-run', name: 'mindful-tortoise' };
 const TASK_RUN: LogSource = { kind: 'task-run', name: 'print_values-0bb9a2c3-0' };
 
@@ -42,16 +51,7 @@ describe('formatTime', () => {
 
 describe('formatLine: the lines of a run (LOGS.md)', () => {
   it('flow run created, from the engine logger', () => {
-    const record: LogRecord = {
-      kind: 'flow-run-created',
-      time: TIME,
-      level: LOG_LEVELS.INFO,
-      source: ENGINE,
-      flowRunName: 'mindful-tortoise',
-      flowName: 'parallel-flow',
-      subflow: false,
-    };
-    assert.equal(plain(record), "15:07:10.015 | INFO    | flowrun.engine - Created flow run 'mindful-tortoise' for flow 'parallel-flow'");
+    assert.equal(plain(FLOW_RUN_CREATED), "15:07:10.015 | INFO    | flowrun.engine - Created flow run 'mindful-tortoise' for flow 'parallel-flow'");
   });
 
   it('subflow run created, from the parent flow run', () => {
@@ -213,16 +213,7 @@ describe('formatLine: colour', () => {
   });
 
   it('colours the flow run name magenta and the flow name bold magenta', () => {
-    const record: LogRecord = {
-      kind: 'flow-run-created',
-      time: TIME,
-      level: LOG_LEVELS.INFO,
-      source: ENGINE,
-      flowRunName: 'mindful-tortoise',
-      flowName: 'parallel-flow',
-      subflow: false,
-    };
-    const text = line(record);
+    const text = line(FLOW_RUN_CREATED);
     assert.ok(text.includes("run \u001b[35m'mindful-tortoise'\u001b[39m for"), text);
     assert.ok(text.includes("flow \u001b[1m\u001b[35m'parallel-flow'\u001b[39m\u001b[22m"), text);
   });
