@@ -11,8 +11,14 @@ const OWN_EXTENSION = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 let registration: Promise<void> | undefined;
 
 const registerLoaders = async (): Promise<void> => {
-  const { register: registerTsx } = await import('tsx/esm/api');
-  registerTsx();
+  // tsx's hooks module is registered directly, as its register() does it,
+  // rather than through 'tsx/esm/api': that API loads esbuild and the rest of
+  // tsx into this thread too (50 ms per thread, paid again by every worker of
+  // the parallel runner), while only the loader thread transforms anything.
+  // The data object must be present (tsx refuses a bare --loader start); its
+  // fields (tsconfig, namespace) are optional and left to their defaults.
+  process.setSourceMapsEnabled(true);
+  register('tsx/esm', import.meta.url, { data: {} });
   register(new URL(`./loader-hooks${OWN_EXTENSION}`, import.meta.url), {
     data: { flowrunEntry: new URL(`../index${OWN_EXTENSION}`, import.meta.url).href },
   });
