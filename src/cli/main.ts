@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import type { ConfigCommandOptions } from './commands/config.js';
 import type { GraphCommandOptions } from './commands/graph.js';
@@ -8,13 +9,14 @@ import { handleClosedPipes } from './closed-pipes.js';
 import { EXIT_CODES } from './exit-codes.js';
 export { flushStdio } from './flush-stdio.js';
 import { getProcessWorld, type CliWorld } from './world.js';
+import { PACKAGE_ROOT } from '../util/own-paths.js';
 
 // The `flow` program. Only commander is imported up front: each command's
 // code (and with it zod, cosmiconfig, tsx, ora, the engine) is imported when
 // that command runs, so `flow --help` starts fast.
 
 const readVersion = (): string => {
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const manifest = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
   return manifest.version;
 };
 

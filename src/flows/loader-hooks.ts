@@ -1,21 +1,34 @@
 // Module hooks for loading users' flow modules (registered by module-loader.ts,
 // they run on Node's loader thread):
+// - TypeScript (and every other module a flow imports) goes through tsx's
+//   hooks, which this module loads and calls itself;
 // - `import ... from 'flowrun'` resolves to the flowrun that is running, from
 //   anywhere on disk, so a flow in any folder works and every flow shares one
 //   copy of the engine (one run context, one set of classes);
 // - a .ts or .js flow outside any package with "type": "module" is still
 //   loaded as an ES module when it is written as one (tsx would hand it to the
 //   CommonJS loader, which cannot load ESM that imports ESM).
+//
+// In the main thread the hooks also record what they resolved and loaded and
+// send it back (`port`). A worker thread of the parallel runner registers them
+// with that record (`snapshot`) and is served from it: it needs no tsx, whose
+// start in each worker's loader thread was most of a worker's start-up. What
+// the record lacks (a module a task imports for the first time) still goes
+// through tsx, loaded then.
+//
+// This file is its own entry of the bundle: it imports nothing of flowrun's.
 
 import { readFile } from 'node:fs/promises';
+import type { MessagePort } from 'node:worker_threads';
 
-interface ResolveResult {
+export interface ResolveResult {
   readonly url: string;
   readonly format?: string | null | undefined;
+  readonly importAttributes?: Record<string, string> | undefined;
   readonly shortCircuit?: boolean;
 }
 
-interface LoadResult {
+export interface LoadResult {
   readonly format: string | null | undefined;
   readonly source?: string | ArrayBuffer | Uint8Array | null | undefined;
   readonly shortCircuit?: boolean;
@@ -23,38 +36,120 @@ interface LoadResult {
 
 interface HookContext {
   readonly format?: string | null | undefined;
+  readonly parentURL?: string | undefined;
   readonly [key: string]: unknown;
 }
 
-let flowrunEntry: string | undefined;
+type NextResolve = (specifier: string, context: HookContext) => ResolveResult | Promise<ResolveResult>;
+type NextLoad = (url: string, context: HookContext) => LoadResult | Promise<LoadResult>;
 
-export const initialize = (data: { readonly flowrunEntry: string }): void => {
-  flowrunEntry = data.flowrunEntry;
+interface TsxHooks {
+  initialize(data: object): Promise<void> | void;
+  resolve(specifier: string, context: HookContext, next: NextResolve): Promise<ResolveResult>;
+  load(url: string, context: HookContext, next: NextLoad): Promise<LoadResult>;
+}
+
+/** What the main thread's hooks resolved and loaded: keys of `resolved` are from resolutionKey(). */
+export interface LoaderSnapshot {
+  readonly resolved: Record<string, ResolveResult>;
+  readonly loaded: Record<string, LoadResult>;
+}
+
+/** A message on the main thread's port: one resolution or one load. */
+export type LoaderRecord =
+  | { readonly kind: 'resolved'; readonly key: string; readonly result: ResolveResult }
+  | { readonly kind: 'loaded'; readonly url: string; readonly result: LoadResult };
+
+export interface LoaderHooksData {
+  readonly flowrunEntry: string;
+  readonly port?: MessagePort | undefined;
+  readonly snapshot?: LoaderSnapshot | undefined;
+}
+
+// An absolute URL resolves the same from any parent; anything else only from the same one.
+const ABSOLUTE_URL = /^[a-z][a-z\d+.-]*:/i;
+const resolutionKey = (specifier: string, context: HookContext): string =>
+  ABSOLUTE_URL.test(specifier) ? specifier : `${context.parentURL ?? ''}\n${specifier}`;
+
+let flowrunEntry: string | undefined;
+let port: MessagePort | undefined;
+let snapshot: LoaderSnapshot | undefined;
+let tsxHooks: Promise<TsxHooks> | undefined;
+
+// tsx's hooks module, loaded on the first module that needs it. It asks for a
+// data object (any, even empty) to tell this start from an old --loader one.
+// (A specifier in a variable: tsx ships no types for this entry.)
+const TSX_HOOKS: string = 'tsx/esm';
+
+// On Node 20 what the loader thread imports for itself (tsx, esbuild under
+// it, Node's built-in modules) goes through these same hooks: those modules
+// pass straight to Node's own resolution and loading, or loading tsx would
+// wait on itself. (tsx does nothing to built-in modules either.) So do
+// flowrun's own built files, plain JavaScript, and what they import (their
+// chunks and dependencies) other than a user's module, which they name by
+// its file: URL: a worker loads flowrun's entry through the hooks when a
+// task's module imports 'flowrun'.
+const OWN_URL = import.meta.url;
+const OWN_BUILT_FILES = OWN_URL.endsWith('.js') ? new URL('..', OWN_URL).href : undefined;
+const LOADER_FILES = /^node:|\/node_modules\/(?:tsx|esbuild|@esbuild)\//;
+const isOwnBuiltFile = (url: string): boolean => OWN_BUILT_FILES !== undefined && url.startsWith(OWN_BUILT_FILES);
+const needsNoTransform = (url: string): boolean => LOADER_FILES.test(url) || isOwnBuiltFile(url);
+const resolvesNatively = (specifier: string, parentUrl: string | undefined): boolean =>
+  parentUrl !== undefined &&
+  (parentUrl === OWN_URL || LOADER_FILES.test(parentUrl) || (isOwnBuiltFile(parentUrl) && !specifier.startsWith('file:')));
+
+const tsx = (): Promise<TsxHooks> => {
+  tsxHooks ??= (import(TSX_HOOKS) as Promise<TsxHooks>).then(async (hooks) => {
+    await hooks.initialize({});
+    return hooks;
+  });
+  return tsxHooks;
 };
 
-export const resolve = async (
-  specifier: string,
-  context: HookContext,
-  nextResolve: (specifier: string, context: HookContext) => Promise<ResolveResult>,
-): Promise<ResolveResult> => {
+export const initialize = (data: LoaderHooksData): void => {
+  ({ flowrunEntry, port, snapshot } = data);
+  port?.unref();
+};
+
+export const resolve = async (specifier: string, context: HookContext, nextResolve: NextResolve): Promise<ResolveResult> => {
   if (specifier === 'flowrun' && flowrunEntry !== undefined) {
     return { url: flowrunEntry, format: 'module', shortCircuit: true };
   }
-  return nextResolve(specifier, context);
+  if (resolvesNatively(specifier, context.parentURL)) {
+    return nextResolve(specifier, context);
+  }
+  const key = resolutionKey(specifier, context);
+  const recorded = snapshot?.resolved[key];
+  if (recorded !== undefined) {
+    return { ...recorded, shortCircuit: true };
+  }
+  const result = await (await tsx()).resolve(specifier, context, nextResolve);
+  port?.postMessage({ kind: 'resolved', key, result: { url: result.url, format: result.format, importAttributes: result.importAttributes } } satisfies LoaderRecord);
+  return result;
 };
 
 const USER_SCRIPT = /^file:(?!.*\/node_modules\/).*\.(?:ts|tsx|js|jsx)(?:\?.*)?$/;
 const ESM_SYNTAX = /^\s*(?:import\s*[\w{*'"]|export\s)/m;
 
-export const load = async (
-  url: string,
-  context: HookContext,
-  nextLoad: (url: string, context: HookContext) => Promise<LoadResult>,
-): Promise<LoadResult> => {
-  const result = await nextLoad(url, context);
+const loadThroughTsx = async (url: string, context: HookContext, nextLoad: NextLoad): Promise<LoadResult> => {
+  const hooks = await tsx();
+  const result = await hooks.load(url, context, nextLoad);
   if (result.format !== 'commonjs' || !USER_SCRIPT.test(url)) {
     return result;
   }
   const source = await readFile(new URL(url), 'utf8');
-  return ESM_SYNTAX.test(source) ? nextLoad(url, { ...context, format: 'module' }) : result;
+  return ESM_SYNTAX.test(source) ? hooks.load(url, { ...context, format: 'module' }, nextLoad) : result;
+};
+
+export const load = async (url: string, context: HookContext, nextLoad: NextLoad): Promise<LoadResult> => {
+  if (needsNoTransform(url)) {
+    return nextLoad(url, context);
+  }
+  const recorded = snapshot?.loaded[url];
+  if (recorded !== undefined) {
+    return { ...recorded, shortCircuit: true };
+  }
+  const result = await loadThroughTsx(url, context, nextLoad);
+  port?.postMessage({ kind: 'loaded', url, result: { format: result.format, source: result.source } } satisfies LoaderRecord);
+  return result;
 };

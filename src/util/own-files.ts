@@ -1,10 +1,9 @@
 import { relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from './own-paths.js';
 
-// Where flowrun's own code lives (its src/ or dist/), so that stacks and call
-// sites can tell the user's frames from ours.
-const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
+// Whether a file is flowrun's own code (its src/ or dist/), so that stacks and
+// call sites can tell the user's frames from ours.
 export const isFlowrunFile = (pathOrUrl: string): boolean => {
   const path = pathOrUrl.startsWith('file://') ? fileURLToPath(pathOrUrl) : pathOrUrl;
   const fromRoot = relative(PACKAGE_ROOT, path);

@@ -37,6 +37,13 @@ describe('flow run --runner parallel', { concurrency: true }, () => {
     });
   }
 
+  it('loads, in a worker, TypeScript modules that a task imports only when it runs', async () => {
+    const result = await runCli(['run', 'test/fixtures/late-import/flow.ts', '--runner', 'parallel', '--workers', '2']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, '<2> <4> <6>\n');
+    assert.doesNotMatch(result.stderr, /cannot run on a worker thread/);
+  });
+
   it('does not start a flow that a module calls at its top level when a worker imports it', async () => {
     const result = await runCli(['run', 'test/fixtures/scripts/script-style.ts', '--runner', 'parallel', '--workers', '2']);
     assert.equal(result.code, 0, result.stderr);

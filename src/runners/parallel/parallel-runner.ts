@@ -1,5 +1,4 @@
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import type { Piscina } from 'piscina';
 import { logMessage } from '../../engine/run-log.js';
@@ -9,6 +8,8 @@ import { LOG_LEVELS, type LogLevel } from '../../logging/levels.js';
 import type { State } from '../../states/state.js';
 import { killProcessGroup, trackProcessGroup } from '../../shell/process-registry.js';
 import { BaseTaskRunner } from '../base-runner.js';
+import { ownModulePath } from '../../util/own-paths.js';
+import { takeLoaderSnapshot } from '../../flows/module-loader.js';
 import type { TaskRunJob } from '../task-runner.js';
 import { findUnsendable } from './cloneable.js';
 import { DispatchGate } from './dispatch-gate.js';
@@ -23,8 +24,7 @@ export interface ParallelTaskRunnerOptions {
   readonly memoryLimitMb?: number;
 }
 
-// Under tests the sources run as .ts through tsx; once built, as .js.
-const WORKER_FILE = fileURLToPath(new URL(`./worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
+const WORKER_FILE = ownModulePath('runners/parallel/worker');
 
 // Runs started per worker: a few dozen keep a worker from ever waiting for
 // the main thread. More only hold memory (at 100,000 trivial tasks on two
@@ -146,7 +146,7 @@ export class ParallelTaskRunner extends BaseTaskRunner {
     const { Piscina } = await import('piscina');
     const inbox = new EventInbox(`flowrun-events-${randomUUID()}`);
     const limit = this.#options.memoryLimitMb;
-    const workerData: WorkerData = { eventChannel: inbox.name };
+    const workerData: WorkerData = { eventChannel: inbox.name, loaderSnapshot: takeLoaderSnapshot() };
     const pool = new Piscina({
       filename: WORKER_FILE,
       minThreads: this.workers,

@@ -1,4 +1,5 @@
 import type { TaskRunInfo } from '../../engine/runs.js';
+import type { LoaderSnapshot } from '../../flows/loader-hooks.js';
 import type { SerializedError } from './serialize.js';
 
 // Every message between the main thread and a worker, in one place. Only
@@ -15,6 +16,8 @@ import type { SerializedError } from './serialize.js';
 /** Given to every worker of a pool (piscina's workerData). */
 export interface WorkerData {
   readonly eventChannel: string;
+  /** The modules the main thread loaded, as its module hooks saw them (sources included). */
+  readonly loaderSnapshot: LoaderSnapshot;
 }
 
 /** What the main thread asks a worker to run. */

@@ -1,7 +1,8 @@
 // The entry of each worker thread of the parallel runner (piscina's filename).
-// It registers the TypeScript loader itself (a worker does not inherit the
-// main thread's), imports the task's module, which defines its tasks again,
-// and runs the one the main thread named.
+// It registers the module hooks itself (a worker does not inherit the main
+// thread's), served from what the main thread's hooks loaded; imports the
+// task's module, which defines its tasks again; and runs the one the main
+// thread named.
 
 // All of flowrun (what users' modules import as 'flowrun') is loaded first,
 // before the loader hooks exist: every import made through the hooks costs a
@@ -35,8 +36,11 @@ const loadedModules = new Set<string>();
 const importOnce = (moduleUrl: string): Promise<unknown> => {
   let imported = importedModules.get(moduleUrl);
   if (imported === undefined) {
-    imported = ensureFlowLoader()
-      .then(() => import(moduleUrl))
+    imported = Promise.resolve()
+      .then(() => {
+        ensureFlowLoader((workerData as WorkerData).loaderSnapshot);
+        return import(moduleUrl);
+      })
       .then(() => loadedModules.add(moduleUrl));
     importedModules.set(moduleUrl, imported);
   }

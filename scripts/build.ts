@@ -1,0 +1,51 @@
+// `npm run build` (and `prepare`, so `npm install` leaves a working `flow`):
+// type declarations from tsc, JavaScript from esbuild.
+//
+// The JavaScript is bundled because start-up is a cost every run pays, and on
+// Node 20 it is mostly the cost of loading many small modules: flowrun's own
+// hundred-odd files and zod's hundred more took ~110 ms to import, and every
+// worker of the parallel runner imports them again. Bundled, each entry loads
+// a few files. Code splitting keeps the lazy parts (commands, the engine,
+// piscina's runner) lazy and gives every entry the same module instances.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { build } from 'esbuild';
+
+const root = new URL('..', import.meta.url);
+const manifest = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { dependencies: Record<string, string> };
+
+rmSync(new URL('dist', root), { recursive: true, force: true });
+
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+const declarations = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+if (declarations.status !== 0) {
+  process.exit(declarations.status ?? 1);
+}
+
+// zod is bundled too: its hundred modules are the larger part of loading
+// flowrun. (Its types still come from the zod package, the same version.)
+// The other dependencies load from node_modules, most of them only on the
+// paths that need them.
+const BUNDLED = new Set(['zod']);
+
+await build({
+  absWorkingDir: new URL('.', root).pathname,
+  // Every file Node loads by path rather than by import: the package's entry,
+  // the CLI, a worker thread's entry and the module hooks of the loader thread.
+  entryPoints: ['src/index.ts', 'src/cli/main.ts', 'src/runners/parallel/worker.ts', 'src/flows/loader-hooks.ts'],
+  outbase: 'src',
+  outdir: 'dist',
+  chunkNames: 'chunks/[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external: Object.keys(manifest.dependencies).filter((name) => !BUNDLED.has(name)),
+  // Less to parse at every start; names are kept (no identifier mangling),
+  // so stacks still name flowrun's functions.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  logLevel: 'warning',
+});
