@@ -182,7 +182,9 @@ const executeTask = async (
 };
 
 // The whole life of a task run in this thread: wait for the upstream futures,
-// then run the function, or end NotReady without running it.
+// then run the function, or end NotReady without running it. The promise
+// never rejects: a failure of the machinery around the task (not of the
+// task) ends the run Crashed here, so runners need no guard of their own.
 export const runTaskRun = (
   flow: FlowRunContext,
   run: TaskRun,
@@ -193,7 +195,9 @@ export const runTaskRun = (
   gate?: TaskGate,
 ): Promise<State> =>
   // A run without upstreams (most of them) has nothing to wait for.
-  upstreams.length === 0 && gate === undefined ? runWithInputs(flow, run, task, args, invoke) : runAfterUpstreams(flow, run, task, args, upstreams, invoke, gate);
+  upstreams.length === 0 && gate === undefined
+    ? runWithInputs(flow, run, task, args, invoke)
+    : runAfterUpstreams(flow, run, task, args, upstreams, invoke, gate).catch((error: unknown) => crashTaskRun(flow, run, error));
 
 const runAfterUpstreams = async (
   flow: FlowRunContext,
@@ -215,16 +219,22 @@ const runAfterUpstreams = async (
   return runWithInputs(flow, run, task, inputs.args, invoke);
 };
 
-// No async frame of its own: a flow may have a hundred thousand runs in
-// flight, and each frame kept alive costs memory; a promise and a closure
-// cost less.
+// No async frame of its own, and one reaction for both outcomes: a flow may
+// have a hundred thousand runs in flight, and what each keeps alive until it
+// finishes shows in memory and in garbage collection.
 const runWithInputs = (flow: FlowRunContext, run: TaskRun, task: ExecutableTask, args: readonly unknown[], invoke: TaskInvoker): Promise<State> =>
-  runWithCache(flow, run, task, args, () => executeTask(flow, run, task, args, invoke)).then((state) => endTaskRun(flow, run, task, state));
+  runWithCache(flow, run, task, args, () => executeTask(flow, run, task, args, invoke)).then(
+    (state) => endTaskRun(flow, run, task, state),
+    (error: unknown) => crashTaskRun(flow, run, error),
+  );
 
 const endTaskRun = (flow: FlowRunContext, run: TaskRun, task: ExecutableTask, state: State): State | Promise<State> => {
   const hooks = state.type === 'COMPLETED' ? task.options.onCompletion : state.type === 'FAILED' ? task.options.onFailure : undefined;
   if (hooks === undefined) {
     return finishTaskRun(flow, run, state);
   }
-  return runHooks(flow.runtime, { kind: 'task-run', name: run.name }, hooks, run, state).then(() => finishTaskRun(flow, run, state));
+  return runHooks(flow.runtime, { kind: 'task-run', name: run.name }, hooks, run, state).then(
+    () => finishTaskRun(flow, run, state),
+    (error: unknown) => crashTaskRun(flow, run, error),
+  );
 };

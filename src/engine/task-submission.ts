@@ -1,6 +1,7 @@
 import { collectUpstreams, type Upstream } from '../futures/resolve.js';
 import { getStateResult, isTaskFuture, TaskFuture } from '../futures/task-future.js';
 import { LOG_LEVELS } from '../logging/levels.js';
+import { BaseTaskRunner } from '../runners/base-runner.js';
 import type { TaskRunJob } from '../runners/task-runner.js';
 import { Pending, type State } from '../states/state.js';
 import { getParameterNames } from '../tasks/parameter-names.js';
@@ -121,15 +122,18 @@ const prepareJob = (
 
 // Hands a run to the flow's runner. A runner that throws instead of
 // returning a state has failed, not the task: the run is Crashed and its
-// future still settles.
+// future still settles. flowrun's own runners, once started, hand back the
+// run's own promise, which never rejects (runTaskRun): they need no guard,
+// which would cost a promise and a closure per run.
 const handToRunner = (flow: FlowRunContext, job: TaskRunJob): Promise<State> => {
+  const { runner } = flow;
   let outcome: Promise<State>;
   try {
-    outcome = flow.runner.submit(job);
+    outcome = runner.submit(job);
   } catch (error) {
     outcome = Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
-  return outcome.catch((error: unknown) => crashTaskRun(flow, job.taskRun, error));
+  return runner instanceof BaseTaskRunner && runner.started ? outcome : outcome.catch((error: unknown) => crashTaskRun(flow, job.taskRun, error));
 };
 
 /** `t.submit(...)`: hands the run to the flow's runner and returns its future at once. */
