@@ -222,8 +222,14 @@ const runAfterUpstreams = async (
 // No async frame of its own, and one reaction for both outcomes: a flow may
 // have a hundred thousand runs in flight, and what each keeps alive until it
 // finishes shows in memory and in garbage collection.
+// (The reaction is made apart from the call, whose closure holds the
+// arguments: one function's closures share one context, and the reaction
+// would keep them alive too.)
 const runWithInputs = (flow: FlowRunContext, run: TaskRun, task: ExecutableTask, args: readonly unknown[], invoke: TaskInvoker): Promise<State> =>
-  runWithCache(flow, run, task, args, () => executeTask(flow, run, task, args, invoke)).then(
+  settleTaskRun(flow, run, task, runWithCache(flow, run, task, args, () => executeTask(flow, run, task, args, invoke)));
+
+const settleTaskRun = (flow: FlowRunContext, run: TaskRun, task: ExecutableTask, executed: Promise<State>): Promise<State> =>
+  executed.then(
     (state) => endTaskRun(flow, run, task, state),
     (error: unknown) => crashTaskRun(flow, run, error),
   );
