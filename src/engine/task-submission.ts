@@ -1,7 +1,6 @@
 import { collectUpstreams, type Upstream } from '../futures/resolve.js';
 import { getStateResult, isTaskFuture, TaskFuture } from '../futures/task-future.js';
 import { LOG_LEVELS } from '../logging/levels.js';
-import { BaseTaskRunner } from '../runners/base-runner.js';
 import type { TaskRunJob } from '../runners/task-runner.js';
 import { Pending, type State } from '../states/state.js';
 import { getParameterNames } from '../tasks/parameter-names.js';
@@ -88,6 +87,7 @@ class PreparedJob implements TaskRunJob {
   readonly #args: readonly unknown[];
   readonly #upstreams: readonly Upstream[];
   readonly #gate: TaskGate | undefined;
+  #running: Promise<State> | undefined;
 
   constructor(flow: FlowRunContext, task: SubmittableTask, args: readonly unknown[], upstreams: readonly Upstream[], direct: boolean, gate: TaskGate | undefined) {
     this.#flow = flow;
@@ -105,7 +105,13 @@ class PreparedJob implements TaskRunJob {
   }
 
   run(invoke?: TaskInvoker): Promise<State> {
-    return runTaskRun(this.#flow, this.taskRun, this.#task, this.#args, this.#upstreams, invoke, this.#gate);
+    this.#running = runTaskRun(this.#flow, this.taskRun, this.#task, this.#args, this.#upstreams, invoke, this.#gate);
+    return this.#running;
+  }
+
+  /** Whether a runner handed back run()'s own promise, which never rejects (runTaskRun). */
+  isOwnOutcome(outcome: Promise<State>): boolean {
+    return outcome === this.#running;
   }
 }
 
@@ -118,22 +124,21 @@ const prepareJob = (
   waitFor: readonly unknown[],
   direct: boolean,
   gate?: TaskGate,
-): TaskRunJob => new PreparedJob(flow, task, args, collectUpstreams([args, waitFor]), direct, gate);
+): PreparedJob => new PreparedJob(flow, task, args, collectUpstreams([args, waitFor]), direct, gate);
 
 // Hands a run to the flow's runner. A runner that throws instead of
 // returning a state has failed, not the task: the run is Crashed and its
-// future still settles. flowrun's own runners, once started, hand back the
-// run's own promise, which never rejects (runTaskRun): they need no guard,
-// which would cost a promise and a closure per run.
-const handToRunner = (flow: FlowRunContext, job: TaskRunJob): Promise<State> => {
-  const { runner } = flow;
+// future still settles. A runner that hands back the run's own promise (the
+// concurrent one does), which never rejects, needs no guard: it would cost a
+// promise and a closure per run, and a flow may have a hundred thousand.
+const handToRunner = (flow: FlowRunContext, job: PreparedJob): Promise<State> => {
   let outcome: Promise<State>;
   try {
-    outcome = runner.submit(job);
+    outcome = flow.runner.submit(job);
   } catch (error) {
     outcome = Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
-  return runner instanceof BaseTaskRunner && runner.started ? outcome : outcome.catch((error: unknown) => crashTaskRun(flow, job.taskRun, error));
+  return job.isOwnOutcome(outcome) ? outcome : outcome.catch((error: unknown) => crashTaskRun(flow, job.taskRun, error));
 };
 
 /** `t.submit(...)`: hands the run to the flow's runner and returns its future at once. */

@@ -7,11 +7,6 @@ export abstract class BaseTaskRunner implements TaskRunner {
   abstract readonly concurrency: TaskRunner['concurrency'];
   #started = false;
 
-  /** Between start() and shutdown(): a started runner settles every run it is given, never rejecting. */
-  get started(): boolean {
-    return this.#started;
-  }
-
   async start(): Promise<void> {
     this.#started = true;
   }

@@ -533,32 +533,47 @@ for (const runnerCase of RUNNERS) {
       assert.equal(state.message, '1/3 states failed.');
     });
 
-    it('ends a run Crashed, and settles its future, when the machinery around the task fails', async () => {
-      // A reporter that fails as one run starts: not the task's doing, so not Failed.
-      class FailingOnRunning extends MemoryReporter {
-        override taskRunStateChanged(run: { readonly name: string }, state: Parameters<MemoryReporter['taskRunStateChanged']>[1]): void {
-          super.taskRunStateChanged(run, state);
-          if (state.type === 'RUNNING' && run.name.startsWith('add_one-')) {
-            throw new Error('the reporter broke');
-          }
+    // A reporter that fails at one point of one run's life: not the task's
+    // doing, so not Failed, and the flow goes on.
+    class BreaksOnce extends MemoryReporter {
+      constructor(readonly where: 'submission line' | 'Running state') {
+        super();
+      }
+
+      override log(record: Parameters<MemoryReporter['log']>[0]): void {
+        super.log(record);
+        if (this.where === 'submission line' && record.kind === 'task-run-submitted' && record.taskRunName.startsWith('add_one-')) {
+          throw new Error('the reporter broke');
         }
       }
-      let final: string | undefined;
-      let other: number | undefined;
-      const { reporter, state } = await run(
-        runnerCase.create(),
-        async () => {
-          const broken = addOne.submit(1);
-          other = await sum.submit([2, 3]);
-          final = (await broken.wait()).name;
-        },
-        new FailingOnRunning(),
-      );
-      assert.equal(final, 'Crashed');
-      assert.equal(other, 5);
-      assert.ok(reporter.messages.some((line) => /^Task run 'add_one-[^']+' - Crash detected! Execution was interrupted by an unexpected exception: Error: the reporter broke$/.test(line)), reporter.messages.join('\n'));
-      assert.equal(state.message, '1/2 states failed.');
-    });
+
+      override taskRunStateChanged(run: { readonly name: string }, state: Parameters<MemoryReporter['taskRunStateChanged']>[1]): void {
+        super.taskRunStateChanged(run, state);
+        if (this.where === 'Running state' && state.type === 'RUNNING' && run.name.startsWith('add_one-')) {
+          throw new Error('the reporter broke');
+        }
+      }
+    }
+
+    for (const where of ['submission line', 'Running state'] as const) {
+      it(`ends a run Crashed, and settles its future, when the machinery around the task fails (${where})`, async () => {
+        let final: string | undefined;
+        let other: number | undefined;
+        const { reporter, state } = await run(
+          runnerCase.create(),
+          async () => {
+            const broken = addOne.submit(1);
+            other = await sum.submit([2, 3]);
+            final = (await broken.wait()).name;
+          },
+          new BreaksOnce(where),
+        );
+        assert.equal(final, 'Crashed');
+        assert.equal(other, 5);
+        assert.ok(reporter.messages.some((line) => /^Task run 'add_one-[^']+' - Crash detected! .*Error: the reporter broke$/.test(line)), reporter.messages.join('\n'));
+        assert.equal(state.message, '1/2 states failed.');
+      });
+    }
 
     it('refuses submissions before start()', async () => {
       const runner = runnerCase.create();
