@@ -4,10 +4,11 @@ import type { WorkerEvent } from './protocol.js';
 // The main thread's end of the pool's event channel: it hands each event to
 // the run it belongs to, counts them, and lets a call wait until it has all
 // the events its reply announced (or, when a worker died without replying,
-// until the channel has been quiet for a moment).
+// until everything it sent has been handed over).
 
-const QUIET_MS = 25;
 const MAX_WAIT_MS = 2_000;
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 interface RunListener {
   readonly deliver: (event: WorkerEvent) => void;
@@ -18,7 +19,7 @@ interface RunListener {
 export interface RunInbox {
   /** Undefined once `count` events of the run have been delivered; else a promise of that moment. */
   waitForEvents(count: number): Promise<void> | undefined;
-  /** Resolves once no event of the pool has come for a moment (a dead worker sends no count). */
+  /** Resolves once every event a dead worker sent has been delivered (it sends no count). */
   waitForQuiet(): Promise<void>;
   close(): void;
 }
@@ -42,8 +43,20 @@ class OpenRunInbox implements RunInbox, RunListener {
     return this.received >= count ? undefined : this.#owner.waitUntil(this, () => this.received >= count);
   }
 
-  waitForQuiet(): Promise<void> {
-    return this.#owner.waitUntil(this, () => this.#owner.quietFor(QUIET_MS), QUIET_MS);
+  // A worker's postMessage puts the event in this thread's queue at once, so
+  // by the time its death is known everything it sent is queued; the queue
+  // is drained in the event loop's poll phase. Two turns of the loop make
+  // sure one poll phase has passed, and the wait goes on while events of
+  // this run still arrive. (Waiting for a quiet moment by the clock lost the
+  // last lines when this thread was starved: the clock ran, the queue did not.)
+  async waitForQuiet(): Promise<void> {
+    const started = Date.now();
+    let before: number;
+    do {
+      before = this.received;
+      await nextTurn();
+      await nextTurn();
+    } while (this.received !== before && Date.now() - started < MAX_WAIT_MS);
   }
 
   close(): void {
@@ -55,7 +68,6 @@ export class EventInbox {
   readonly name: string;
   readonly #channel: BroadcastChannel;
   readonly #runs = new Map<number, RunListener>();
-  #lastEventAt = 0;
 
   constructor(name: string) {
     this.name = name;
@@ -73,16 +85,11 @@ export class EventInbox {
     this.#runs.delete(callId);
   }
 
-  quietFor(ms: number): boolean {
-    return Date.now() - this.#lastEventAt >= ms;
-  }
-
   close(): void {
     this.#channel.close();
   }
 
   #dispatch(event: WorkerEvent): void {
-    this.#lastEventAt = Date.now();
     const listener = this.#runs.get(event.callId);
     if (listener === undefined) {
       return;
@@ -92,9 +99,9 @@ export class EventInbox {
     listener.onEvent?.();
   }
 
-  // Polls `done` on each event and every `pollMs`, for at most MAX_WAIT_MS,
-  // so that a lost event can delay an outcome but never hang the run.
-  waitUntil(listener: RunListener, done: () => boolean, pollMs?: number): Promise<void> {
+  // Polls `done` on each event and every 50 ms, for at most MAX_WAIT_MS, so
+  // that a lost event can delay an outcome but never hang the run.
+  waitUntil(listener: RunListener, done: () => boolean): Promise<void> {
     return new Promise((resolve) => {
       const started = Date.now();
       const check = (): void => {
@@ -104,7 +111,7 @@ export class EventInbox {
           resolve();
         }
       };
-      const timer = setInterval(check, pollMs ?? 50);
+      const timer = setInterval(check, 50);
       listener.onEvent = check;
     });
   }
