@@ -10,6 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url);
@@ -30,7 +31,7 @@ if (declarations.status !== 0) {
 const BUNDLED = new Set(['zod']);
 
 await build({
-  absWorkingDir: new URL('.', root).pathname,
+  absWorkingDir: fileURLToPath(root),
   // Every file Node loads by path rather than by import: the package's entry,
   // the CLI, a worker thread's entry and the module hooks of the loader thread.
   entryPoints: ['src/index.ts', 'src/cli/main.ts', 'src/runners/parallel/worker.ts', 'src/flows/loader-hooks.ts'],
