@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-// Where flowrun's own files are. The built package is bundled (scripts/bundle.ts),
+// Where flowrun's own files are. The built package is bundled (scripts/build.ts),
 // so a module's code may sit in an entry file or in a shared chunk at another
 // depth than its source: paths are taken from the package root, found by
 // walking up to flowrun's package.json, never relative to import.meta.url.
