@@ -98,6 +98,15 @@ const resolvesNatively = (specifier: string, parentUrl: string | undefined): boo
   parentUrl !== undefined &&
   (parentUrl === OWN_URL || LOADER_FILES.test(parentUrl) || (isOwnBuiltFile(parentUrl) && !specifier.startsWith('file:')));
 
+// In a worker, what the record lacks inside a package (most often one the
+// CLI itself had loaded before the hooks existed, such as chalk) is resolved
+// and loaded as Node does it, as the main thread did: only TypeScript needs
+// tsx, and starting it in the worker for a package's JavaScript would cost
+// more than the rest of the worker's start.
+const IN_PACKAGE = /\/node_modules\//;
+const TYPESCRIPT = /\.[cm]?tsx?(?:[?#].*)?$/;
+const isPackageJavaScript = (url: string | undefined): boolean => url !== undefined && IN_PACKAGE.test(url) && !TYPESCRIPT.test(url);
+
 const tsx = (): Promise<TsxHooks> => {
   tsxHooks ??= (import(TSX_HOOKS) as Promise<TsxHooks>).then(async (hooks) => {
     await hooks.initialize({});
@@ -122,6 +131,9 @@ export const resolve = async (specifier: string, context: HookContext, nextResol
   const recorded = snapshot?.resolved[key];
   if (recorded !== undefined) {
     return { ...recorded, shortCircuit: true };
+  }
+  if (snapshot !== undefined && isPackageJavaScript(context.parentURL)) {
+    return nextResolve(specifier, context);
   }
   const result = await (await tsx()).resolve(specifier, context, nextResolve);
   port?.postMessage({ kind: 'resolved', key, result: { url: result.url, format: result.format, importAttributes: result.importAttributes } } satisfies LoaderRecord);
@@ -148,6 +160,9 @@ export const load = async (url: string, context: HookContext, nextLoad: NextLoad
   const recorded = snapshot?.loaded[url];
   if (recorded !== undefined) {
     return { ...recorded, shortCircuit: true };
+  }
+  if (snapshot !== undefined && isPackageJavaScript(url)) {
+    return nextLoad(url, context);
   }
   const result = await loadThroughTsx(url, context, nextLoad);
   port?.postMessage({ kind: 'loaded', url, result: { format: result.format, source: result.source } } satisfies LoaderRecord);

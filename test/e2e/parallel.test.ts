@@ -37,10 +37,10 @@ describe('flow run --runner parallel', { concurrency: true }, () => {
     });
   }
 
-  it('loads, in a worker, TypeScript modules that a task imports only when it runs', async () => {
+  it('loads, in a worker, TypeScript modules and packages that a task imports only when it runs', async () => {
     const result = await runCli(['run', 'test/fixtures/late-import/flow.ts', '--runner', 'parallel', '--workers', '2']);
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdout, '<2> <4> <6>\n');
+    assert.equal(result.stdout, '<2>x <4>x <6>x\n');
     assert.doesNotMatch(result.stderr, /cannot run on a worker thread/);
   });
 
