@@ -99,7 +99,7 @@ const resolvesNatively = (specifier: string, parentUrl: string | undefined): boo
   (parentUrl === OWN_URL || LOADER_FILES.test(parentUrl) || (isOwnBuiltFile(parentUrl) && !specifier.startsWith('file:')));
 
 // In a worker, what the record lacks inside a package (most often one the
-// CLI itself had loaded before the hooks existed, such as chalk) is resolved
+// CLI itself had loaded before the hooks existed, such as commander) is resolved
 // and loaded as Node does it, as the main thread did: only TypeScript needs
 // tsx, and starting it in the worker for a package's JavaScript would cost
 // more than the rest of the worker's start.
