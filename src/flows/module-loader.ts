@@ -10,7 +10,7 @@ import type { LoadResult, LoaderHooksData, LoaderRecord, LoaderSnapshot, Resolve
 
 // What the main thread's hooks resolved and loaded, for the parallel runner's
 // workers. Sources beyond this many bytes are not kept: a worker loads those
-// through tsx again, which is slower but the same.
+// itself again (TypeScript through tsx), which is slower but the same.
 const MOST_RECORDED_SOURCE_BYTES = 32 * 1024 * 1024;
 
 const recorded = { resolved: {} as Record<string, ResolveResult>, loaded: {} as Record<string, LoadResult>, sourceBytes: 0 };

@@ -20,7 +20,7 @@ export interface RunInbox {
   /** Undefined once `count` events of the run have been delivered; else a promise of that moment. */
   waitForEvents(count: number): Promise<void> | undefined;
   /** Resolves once every event a dead worker sent has been delivered (it sends no count). */
-  waitForQuiet(): Promise<void>;
+  waitForQueued(): Promise<void>;
   close(): void;
 }
 
@@ -49,7 +49,7 @@ class OpenRunInbox implements RunInbox, RunListener {
   // sure one poll phase has passed, and the wait goes on while events of
   // this run still arrive. (Waiting for a quiet moment by the clock lost the
   // last lines when this thread was starved: the clock ran, the queue did not.)
-  async waitForQuiet(): Promise<void> {
+  async waitForQueued(): Promise<void> {
     const started = Date.now();
     let before: number;
     do {

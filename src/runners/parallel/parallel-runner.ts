@@ -241,7 +241,7 @@ export class ParallelTaskRunner extends BaseTaskRunner {
       } catch (error) {
         // Lines the task printed just before its worker died may still be
         // on their way: let them arrive before the outcome.
-        await events.waitForQuiet();
+        await events.waitForQueued();
         return { kind: 'crashed', reason: describeWorkerFailure(task.name, error) };
       }
       // Most calls sent no event, or all of them have arrived: no wait then.
