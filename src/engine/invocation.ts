@@ -56,6 +56,7 @@ export const invokeInThread: TaskInvoker = ({ flow, run, task, args, logPrints, 
   if (logPrints) {
     installPrintCapture();
   }
+  flow.runtime.reporter.beforeUserCode?.();
   let result: unknown;
   try {
     const fn = task.fn as (...values: unknown[]) => unknown;

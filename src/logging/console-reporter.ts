@@ -6,8 +6,15 @@ import type { RunReporter } from './reporter.js';
 import type { Spinner } from './spinner.js';
 import type { LogStyles } from './styles.js';
 
+/** Where lines go: a stream, or lines batched on their way to one (batched-lines.ts). */
+export interface LineSink {
+  write(chunk: string): unknown;
+  beforeUserCode?(): void;
+  close?(): void;
+}
+
 export interface ConsoleReporterOptions {
-  readonly stream: { write(chunk: string): unknown };
+  readonly stream: LineSink;
   readonly level: LogLevel;
   readonly styles: LogStyles;
 }
@@ -54,6 +61,10 @@ export class ConsoleReporter implements RunReporter {
     }
   }
 
+  beforeUserCode(): void {
+    this.#stream.beforeUserCode?.();
+  }
+
   taskRunStateChanged(_run: { readonly id: string }, state: State, previous: State | undefined): void {
     const next = toBucket(state);
     const before = previous === undefined ? undefined : toBucket(previous);
@@ -75,5 +86,6 @@ export class ConsoleReporter implements RunReporter {
   close(): void {
     this.#spinner?.stop();
     this.#spinner = undefined;
+    this.#stream.close?.();
   }
 }

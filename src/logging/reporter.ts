@@ -11,6 +11,11 @@ export interface RunReporter {
   log(record: LogRecord): void;
   /** A run's state changed from `previous` (undefined for a new run) to `state`. */
   taskRunStateChanged(run: { readonly id: string; readonly name: string }, state: State, previous: State | undefined): void;
+  /**
+   * Task code is about to run in this thread and may hold it: a reporter
+   * that holds lines back to write them together writes them now.
+   */
+  beforeUserCode?(): void;
   /** Stops the spinner, if any, leaving nothing behind on the terminal. */
   close(): void;
 }

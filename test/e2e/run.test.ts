@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FIXTURES, FLOW_BIN, normaliseLines, normaliseRunNames, REPO_ROOT, runCli, type CliResult } from '../helpers/run-cli.js';
+import { FIXTURES, FLOW_BIN, normaliseLines, normaliseRunNames, REPO_ROOT, runCli, startCli, type CliResult } from '../helpers/run-cli.js';
 
 // `flow run` on the seed flows, as a user runs them: exit status, the exact
 // lines of LOGS.md (timestamps and random flow run names normalised), and
@@ -194,6 +194,47 @@ describe('flow run', { concurrency: true }, () => {
     const filler = lines.filter((line) => line.startsWith('x'));
     assert.ok(filler.length > 0 && filler.every((line) => line.length === 8_191));
     assert.deepEqual(lines.slice(filler.length), Array.from({ length: 100 }, (_, index) => `tail ${index}`));
+  });
+});
+
+describe('log lines written in batches to a file or a pipe', { concurrency: true }, () => {
+  it("keeps a task's own prints, to stdout and to stderr, after the lines logged before it and before its Finished line", () => {
+    const folder = mkdtempSync(join(tmpdir(), 'flowrun-order-'));
+    try {
+      const file = join(folder, 'both.txt');
+      const both = openSync(file, 'w');
+      const result = spawnSync(process.execPath, [FLOW_BIN, 'run', 'test/fixtures/flows/line-order.ts', '--param', 'count=50'], {
+        cwd: REPO_ROOT,
+        stdio: ['ignore', both, both],
+        env: { ...process.env, NO_COLOR: '1' },
+      });
+      closeSync(both);
+      const lines = readFileSync(file, 'utf8').split('\n');
+      assert.equal(result.status, 0, lines.join('\n'));
+      for (let index = 0; index < 50; index += 1) {
+        const submitted = lines.findIndex((line) => new RegExp(`Submitted task run 'shout-[0-9a-f]{8}-${index}' for execution\\.$`).test(line));
+        const printed = lines.indexOf(`shout ${index}`);
+        const finished = lines.findIndex((line) => new RegExp(`Task run 'shout-[0-9a-f]{8}-${index}' - Finished in state Completed\\(\\)$`).test(line));
+        assert.ok(submitted >= 0 && submitted < printed && printed < finished, `shout ${index}: submitted at ${submitted}, printed at ${printed}, finished at ${finished}\n${lines.join('\n')}`);
+      }
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('writes the lines logged before task code that holds the thread before that code returns', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'flowrun-hold-'));
+    try {
+      const release = join(folder, 'release');
+      const cli = startCli(['run', 'test/fixtures/flows/line-order.ts:holdsThread', '--param', `path=${release}`]);
+      await cli.waitFor('stderr', "Executing 'hold-");
+      assert.match(cli.stderr(), /Task run 'quick-[0-9a-f]{8}-0' - Finished in state Completed\(\)/);
+      writeFileSync(release, '');
+      assert.equal(await cli.exited, 0, cli.stderr());
+      assert.equal(cli.stdout(), 'released\n');
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
 

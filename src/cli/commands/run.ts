@@ -3,6 +3,7 @@ import { cancelActiveRunsWithHooks, crashActiveRuns } from '../../engine/cancell
 import { killAllProcessGroups } from '../../shell/process-registry.js';
 import { setRuntime } from '../../engine/runtime.js';
 import { loadFlow } from '../../flows/load.js';
+import { BatchedLines } from '../../logging/batched-lines.js';
 import { ConsoleReporter } from '../../logging/console-reporter.js';
 import { LOG_LEVELS } from '../../logging/levels.js';
 import { resolveRunner } from '../../runners/resolve-runner.js';
@@ -137,13 +138,16 @@ const loadAndRun = async (
   const { runner, source } = chooseRunner(settings, flowDef.taskRunner);
 
   const styles = await createStyles(chooseColourLevel({ flag: options.color, env: world.env, stream: world.stderr }));
-  const reporter = new ConsoleReporter({ stream: world.stderr, level: toLogLevel(settings.values.logLevel), styles });
+  // On a terminal the spinner owns the lines; elsewhere they are written in batches.
+  const onTerminal = world.stderr.isTTY === true;
+  const stream = onTerminal ? world.stderr : new BatchedLines(world.stderr, [world.stdout]);
+  const reporter = new ConsoleReporter({ stream, level: toLogLevel(settings.values.logLevel), styles });
   for (const warning of settings.warnings) {
     reporter.log({ kind: 'message', time: Date.now(), level: LOG_LEVELS.WARNING, source: { kind: 'logger', name: 'flowrun.settings' }, text: warning });
   }
   // A terminal that reports no width (some pseudo-terminals) cannot host a
   // spinner: ora would compute an endless number of lines to clear.
-  if (world.stderr.isTTY === true && (world.stderr.columns ?? 0) > 0) {
+  if (onTerminal && (world.stderr.columns ?? 0) > 0) {
     const { startSpinner } = await import('../../logging/spinner.js');
     reporter.attachSpinner(await startSpinner(world.stderr, reporter.describeCounts()));
   }
