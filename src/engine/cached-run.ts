@@ -15,8 +15,8 @@ export const runWithCache = (
   run: TaskRun,
   task: ExecutableTask,
   args: readonly unknown[],
-  execute: () => Promise<State>,
-): Promise<State> => {
+  execute: () => State | Promise<State>,
+): State | Promise<State> => {
   const { options } = task;
   // Most tasks neither cache nor persist: no extra step for them.
   return options.cacheKeyFn === undefined && options.persistResult !== true ? execute() : runCaching(flow, run, task, args, execute);
@@ -27,7 +27,7 @@ const runCaching = async (
   run: TaskRun,
   task: ExecutableTask,
   args: readonly unknown[],
-  execute: () => Promise<State>,
+  execute: () => State | Promise<State>,
 ): Promise<State> => {
   const { options } = task;
   let key: string | undefined;

@@ -2,7 +2,7 @@ import { isTaskFuture } from '../futures/task-future.js';
 import { aggregateStates } from '../states/from-outcome.js';
 import { Completed, STATE_TYPES, type State } from '../states/state.js';
 import { isPlainObject } from '../util/is-plain-object.js';
-import type { ChildRun } from './context.js';
+import { getEndedState, type ChildRun } from './context.js';
 
 const isState = (value: unknown): value is State =>
   isPlainObject(value) &&
@@ -30,7 +30,8 @@ const collectReturnedStates = async (value: unknown): Promise<State[] | undefine
  */
 export const returnValueToState = async (value: unknown, children: readonly ChildRun[]): Promise<State> => {
   if (value === undefined) {
-    return aggregateStates(await Promise.all(children.map((child) => child.wait())));
+    const ended = children.map(getEndedState);
+    return aggregateStates(ended.every((state) => state !== undefined) ? ended : await Promise.all(children.map((child) => child.wait())));
   }
   // A state made by the flow itself (`return Failed({ message })`) is the
   // final state as it is, as in Prefect.

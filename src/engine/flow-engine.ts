@@ -15,7 +15,7 @@ import { finishTaskRun } from './task-engine.js';
 import { raceTimeout } from './timeout.js';
 import { registerActiveFlowRun, unregisterActiveFlowRun } from './cancellation.js';
 import { ConcurrencyLimits } from './concurrency-limits.js';
-import { getFlowRunContext, runInContext, type ChildRun, type FlowRunContext } from './context.js';
+import { getEndedState, getFlowRunContext, runInContext, type ChildRun, type FlowRunContext } from './context.js';
 import { returnValueToState } from './final-state.js';
 import { finishFlowRun } from './flow-run-state.js';
 import { logMessage } from './run-log.js';
@@ -69,13 +69,20 @@ const chooseRunner = (flow: RunnableFlow, options: RunFlowOptions, parent: FlowR
 };
 
 // Waits until every child run is final, including runs that children
-// submitted while we waited.
+// submitted while we waited. Those already ended are not waited for.
 const drainChildren = async (children: readonly ChildRun[]): Promise<void> => {
-  let waited = 0;
-  while (waited < children.length) {
-    const batch = children.slice(waited);
-    waited = children.length;
-    await Promise.all(batch.map((child) => child.wait()));
+  let checked = 0;
+  while (checked < children.length) {
+    const open: Promise<State>[] = [];
+    for (const child of children.slice(checked)) {
+      if (getEndedState(child) === undefined) {
+        open.push(child.wait());
+      }
+    }
+    checked = children.length;
+    if (open.length > 0) {
+      await Promise.all(open);
+    }
   }
 };
 

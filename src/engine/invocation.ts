@@ -37,22 +37,34 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
 const returned = (value: unknown): InvocationOutcome => ({ kind: 'returned', value });
 const threw = (error: unknown): InvocationOutcome => ({ kind: 'threw', error });
 
+// The run context of a task called in this thread. A class, so that the
+// logger, made on first use (most tasks never log), costs no closure per
+// call: this is made for every task run.
+class InThreadTaskContext implements TaskRunContext {
+  readonly kind = 'task';
+  readonly taskRun: TaskRun;
+  readonly flowContext: FlowRunContext;
+  readonly logPrints: boolean;
+  readonly signal: AbortSignal;
+  #logger: RunLogger | undefined;
+
+  constructor(flow: FlowRunContext, run: TaskRun, logPrints: boolean, signal: AbortSignal) {
+    this.flowContext = flow;
+    this.taskRun = run;
+    this.logPrints = logPrints;
+    this.signal = signal;
+  }
+
+  get logger(): RunLogger {
+    this.#logger ??= createLogger(this.flowContext.runtime, { kind: 'task-run', name: this.taskRun.name });
+    return this.#logger;
+  }
+}
+
 // Runs the function here, in its own run context (for getRunLogger(),
 // logPrints and the abort signal).
 export const invokeInThread: TaskInvoker = ({ flow, run, task, args, logPrints, signal }) => {
-  let logger: RunLogger | undefined;
-  const context: TaskRunContext = {
-    kind: 'task',
-    taskRun: run,
-    flowContext: flow,
-    // Made on first use: most tasks never log, and this runs for every task.
-    get logger() {
-      logger ??= createLogger(flow.runtime, { kind: 'task-run', name: run.name });
-      return logger;
-    },
-    logPrints,
-    signal,
-  };
+  const context = new InThreadTaskContext(flow, run, logPrints, signal);
   if (logPrints) {
     installPrintCapture();
   }

@@ -132,48 +132,84 @@ const toAttempt = (flow: FlowRunContext, run: TaskRun, outcome: InvocationOutcom
 const NO_SLOTS = (): void => undefined;
 
 // The slots of the run's limited tags, waited for if need be (said at DEBUG).
+const needsSlots = (flow: FlowRunContext, run: TaskRun): boolean => flow.concurrencyLimits !== undefined && run.tags.length > 0;
+
 const acquireSlots = (flow: FlowRunContext, run: TaskRun): Promise<() => void> | (() => void) =>
-  flow.concurrencyLimits === undefined || run.tags.length === 0
+  !needsSlots(flow, run) || flow.concurrencyLimits === undefined
     ? NO_SLOTS
     : flow.concurrencyLimits.acquire(run.tags, (tag, limit) =>
         logTaskRun(flow, run, LOG_LEVELS.DEBUG, `Waiting for a concurrency slot: the limit of ${limit} for the '${tag}' tag has been reached`),
       );
 
+// What a try ends in: its final state, or undefined when a retry follows.
+// The error of the last failed try is logged with its stack.
+const concludeAttempt = (flow: FlowRunContext, run: TaskRun, attempt: Attempt, retry: number, retries: number): State | undefined => {
+  if (attempt.kind !== 'failed') {
+    return attempt.state;
+  }
+  if (retry < retries) {
+    return undefined;
+  }
+  if (attempt.logStack && LOG_LEVELS.ERROR >= flow.runtime.reporter.level) {
+    const source = { kind: 'task-run', name: run.name } as const;
+    flow.runtime.reporter.log({ kind: 'exception', time: flow.runtime.now(), level: LOG_LEVELS.ERROR, source, error: attempt.error });
+  }
+  return attempt.state;
+};
+
 // Runs the task until it completes, crashes, or fails with no retries left:
 // Running -> (failed: AwaitingRetry -> Retrying -> ...) -> a final state.
-const executeTask = async (
+// A first try that needs no slot and whose function returned a plain value
+// ends here and now, without a promise: this runs for every task, and each
+// promise costs an async hook and a property array on top of itself.
+const executeTask = (flow: FlowRunContext, run: TaskRun, task: ExecutableTask, args: readonly unknown[], invoke: TaskInvoker): State | Promise<State> => {
+  if (needsSlots(flow, run)) {
+    return executeFrom(flow, run, task, args, invoke, 0, undefined);
+  }
+  setTaskRunState(flow, run, Running({ timestamp: flow.runtime.now() }));
+  const first = attemptTask(flow, run, task, args, invoke);
+  if (first instanceof Promise) {
+    return executeFrom(flow, run, task, args, invoke, 0, first);
+  }
+  return concludeAttempt(flow, run, first, 0, task.options.retries ?? 0) ?? executeFrom(flow, run, task, args, invoke, 0, first);
+};
+
+// The rest of executeTask from try `retry`, whose attempt may have been made.
+const executeFrom = async (
   flow: FlowRunContext,
   run: TaskRun,
   task: ExecutableTask,
   args: readonly unknown[],
   invoke: TaskInvoker,
+  firstRetry: number,
+  started: Attempt | Promise<Attempt> | undefined,
 ): Promise<State> => {
   const { options } = task;
   const retries = options.retries ?? 0;
-  for (let retry = 0; ; retry += 1) {
-    const slots = acquireSlots(flow, run);
-    const release = slots === NO_SLOTS ? NO_SLOTS : await slots;
-    const now = flow.runtime.now();
-    setTaskRunState(flow, run, retry === 0 ? Running({ timestamp: now }) : Retrying({ timestamp: now }));
+  for (let retry = firstRetry; ; retry += 1) {
     let attempt: Attempt;
-    try {
-      const pending = attemptTask(flow, run, task, args, invoke);
-      attempt = pending instanceof Promise ? await pending : pending;
-    } finally {
-      release();
-    }
-    if (attempt.kind !== 'failed') {
-      return attempt.state;
-    }
-    if (retry >= retries) {
-      if (attempt.logStack && LOG_LEVELS.ERROR >= flow.runtime.reporter.level) {
-        const source = { kind: 'task-run', name: run.name } as const;
-        flow.runtime.reporter.log({ kind: 'exception', time: flow.runtime.now(), level: LOG_LEVELS.ERROR, source, error: attempt.error });
+    if (retry === firstRetry && started !== undefined) {
+      attempt = await started;
+    } else {
+      const slots = acquireSlots(flow, run);
+      const release = slots === NO_SLOTS ? NO_SLOTS : await slots;
+      const now = flow.runtime.now();
+      setTaskRunState(flow, run, retry === 0 ? Running({ timestamp: now }) : Retrying({ timestamp: now }));
+      try {
+        const pending = attemptTask(flow, run, task, args, invoke);
+        attempt = pending instanceof Promise ? await pending : pending;
+      } finally {
+        release();
       }
-      return attempt.state;
     }
+    const ended = concludeAttempt(flow, run, attempt, retry, retries);
+    if (ended !== undefined) {
+      return ended;
+    }
+    // Only a failed try is retried.
+    const error = attempt.kind === 'failed' ? attempt.error : undefined;
     const delay = getRetryDelay(options.retryDelaySeconds, retries, retry, options.retryJitterFactor, flow.runtime.random);
-    logTaskRun(flow, run, LOG_LEVELS.INFO, formatRetryMessage(attempt.error, retry, retries, delay));
+    logTaskRun(flow, run, LOG_LEVELS.INFO, formatRetryMessage(error, retry, retries, delay));
     if (delay > 0) {
       setTaskRunState(flow, run, AwaitingRetry({ timestamp: flow.runtime.now() }));
       await sleep(delay * 1000);
@@ -225,14 +261,30 @@ const runAfterUpstreams = async (
 // (The reaction is made apart from the call, whose closure holds the
 // arguments: one function's closures share one context, and the reaction
 // would keep them alive too.)
-const runWithInputs = (flow: FlowRunContext, run: TaskRun, task: ExecutableTask, args: readonly unknown[], invoke: TaskInvoker): Promise<State> =>
-  settleTaskRun(flow, run, task, runWithCache(flow, run, task, args, () => executeTask(flow, run, task, args, invoke)));
+const runWithInputs = (flow: FlowRunContext, run: TaskRun, task: ExecutableTask, args: readonly unknown[], invoke: TaskInvoker): Promise<State> => {
+  let executed: State | Promise<State>;
+  try {
+    executed = runWithCache(flow, run, task, args, () => executeTask(flow, run, task, args, invoke));
+  } catch (error) {
+    return crashLater(flow, run, error);
+  }
+  return settleTaskRun(flow, run, task, executed);
+};
 
-const settleTaskRun = (flow: FlowRunContext, run: TaskRun, task: ExecutableTask, executed: Promise<State>): Promise<State> =>
-  executed.then(
-    (state) => endTaskRun(flow, run, task, state),
-    (error: unknown) => crashTaskRun(flow, run, error),
-  );
+// A run that ended at once still finishes in a later job, as one that
+// awaited would: its Finished line comes after the lines of the runs
+// submitted with it, as in Prefect.
+const SETTLED = Promise.resolve();
+
+const settleTaskRun = (flow: FlowRunContext, run: TaskRun, task: ExecutableTask, executed: State | Promise<State>): Promise<State> =>
+  executed instanceof Promise
+    ? executed.then(
+        (state) => endTaskRun(flow, run, task, state),
+        (error: unknown) => crashTaskRun(flow, run, error),
+      )
+    : SETTLED.then(() => endTaskRun(flow, run, task, executed));
+
+const crashLater = (flow: FlowRunContext, run: TaskRun, error: unknown): Promise<State> => SETTLED.then(() => crashTaskRun(flow, run, error));
 
 const endTaskRun = (flow: FlowRunContext, run: TaskRun, task: ExecutableTask, state: State): State | Promise<State> => {
   const hooks = state.type === 'COMPLETED' ? task.options.onCompletion : state.type === 'FAILED' ? task.options.onFailure : undefined;

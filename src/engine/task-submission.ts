@@ -116,6 +116,10 @@ class PreparedJob implements TaskRunJob {
 }
 
 const NO_UPSTREAM_IDS: readonly string[] = Object.freeze([]);
+const NO_UPSTREAMS: readonly Upstream[] = Object.freeze([]);
+
+// Only objects can hold futures; most runs get plain values (a .map's items).
+const mayHoldFutures = (value: unknown): boolean => typeof value === 'object' && value !== null;
 
 const prepareJob = (
   flow: FlowRunContext,
@@ -124,7 +128,10 @@ const prepareJob = (
   waitFor: readonly unknown[],
   direct: boolean,
   gate?: TaskGate,
-): PreparedJob => new PreparedJob(flow, task, args, collectUpstreams([args, waitFor]), direct, gate);
+): PreparedJob => {
+  const upstreams = waitFor.length > 0 || args.some(mayHoldFutures) ? collectUpstreams([args, waitFor]) : NO_UPSTREAMS;
+  return new PreparedJob(flow, task, args, upstreams, direct, gate);
+};
 
 // Hands a run to the flow's runner. A runner that throws instead of
 // returning a state has failed, not the task: the run is Crashed and its
