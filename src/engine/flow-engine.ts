@@ -74,12 +74,12 @@ const drainChildren = async (children: readonly ChildRun[]): Promise<void> => {
   let checked = 0;
   while (checked < children.length) {
     const open: Promise<State>[] = [];
-    for (const child of children.slice(checked)) {
-      if (getEndedState(child) === undefined) {
+    for (const end = children.length; checked < end; checked += 1) {
+      const child = children[checked];
+      if (child !== undefined && getEndedState(child) === undefined) {
         open.push(child.wait());
       }
     }
-    checked = children.length;
     if (open.length > 0) {
       await Promise.all(open);
     }

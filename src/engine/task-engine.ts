@@ -131,15 +131,17 @@ const toAttempt = (flow: FlowRunContext, run: TaskRun, outcome: InvocationOutcom
 
 const NO_SLOTS = (): void => undefined;
 
-// The slots of the run's limited tags, waited for if need be (said at DEBUG).
 const needsSlots = (flow: FlowRunContext, run: TaskRun): boolean => flow.concurrencyLimits !== undefined && run.tags.length > 0;
 
-const acquireSlots = (flow: FlowRunContext, run: TaskRun): Promise<() => void> | (() => void) =>
-  !needsSlots(flow, run) || flow.concurrencyLimits === undefined
+// The slots of the run's limited tags, waited for if need be (said at DEBUG).
+const acquireSlots = (flow: FlowRunContext, run: TaskRun): Promise<() => void> | (() => void) => {
+  const limits = flow.concurrencyLimits;
+  return limits === undefined || run.tags.length === 0
     ? NO_SLOTS
-    : flow.concurrencyLimits.acquire(run.tags, (tag, limit) =>
+    : limits.acquire(run.tags, (tag, limit) =>
         logTaskRun(flow, run, LOG_LEVELS.DEBUG, `Waiting for a concurrency slot: the limit of ${limit} for the '${tag}' tag has been reached`),
       );
+};
 
 // What a try ends in: its final state, or undefined when a retry follows.
 // The error of the last failed try is logged with its stack.
@@ -164,32 +166,31 @@ const concludeAttempt = (flow: FlowRunContext, run: TaskRun, attempt: Attempt, r
 // promise costs an async hook and a property array on top of itself.
 const executeTask = (flow: FlowRunContext, run: TaskRun, task: ExecutableTask, args: readonly unknown[], invoke: TaskInvoker): State | Promise<State> => {
   if (needsSlots(flow, run)) {
-    return executeFrom(flow, run, task, args, invoke, 0, undefined);
+    return executeTries(flow, run, task, args, invoke, undefined);
   }
   setTaskRunState(flow, run, Running({ timestamp: flow.runtime.now() }));
   const first = attemptTask(flow, run, task, args, invoke);
   if (first instanceof Promise) {
-    return executeFrom(flow, run, task, args, invoke, 0, first);
+    return executeTries(flow, run, task, args, invoke, first);
   }
-  return concludeAttempt(flow, run, first, 0, task.options.retries ?? 0) ?? executeFrom(flow, run, task, args, invoke, 0, first);
+  return concludeAttempt(flow, run, first, 0, task.options.retries ?? 0) ?? executeTries(flow, run, task, args, invoke, first);
 };
 
-// The rest of executeTask from try `retry`, whose attempt may have been made.
-const executeFrom = async (
+// The tries of executeTask, the first of which it may have started already.
+const executeTries = async (
   flow: FlowRunContext,
   run: TaskRun,
   task: ExecutableTask,
   args: readonly unknown[],
   invoke: TaskInvoker,
-  firstRetry: number,
-  started: Attempt | Promise<Attempt> | undefined,
+  firstTry: Attempt | Promise<Attempt> | undefined,
 ): Promise<State> => {
   const { options } = task;
   const retries = options.retries ?? 0;
-  for (let retry = firstRetry; ; retry += 1) {
+  for (let retry = 0; ; retry += 1) {
     let attempt: Attempt;
-    if (retry === firstRetry && started !== undefined) {
-      attempt = await started;
+    if (retry === 0 && firstTry !== undefined) {
+      attempt = await firstTry;
     } else {
       const slots = acquireSlots(flow, run);
       const release = slots === NO_SLOTS ? NO_SLOTS : await slots;

@@ -26,7 +26,6 @@ const FLUSHED_CALLS_PER_WINDOW = 8;
 
 export class BatchedLines {
   readonly #stream: BatchableStream;
-  readonly #write: Write;
   readonly #restores: (() => void)[] = [];
   #pending = '';
   #scheduled = false;
@@ -41,7 +40,6 @@ export class BatchedLines {
 
   constructor(stream: BatchableStream, neighbours: readonly BatchableStream[]) {
     this.#stream = stream;
-    this.#write = stream.write as Write;
     for (const other of [stream, ...neighbours]) {
       this.#restores.push(this.#flushBeforeWrites(other));
     }
@@ -97,10 +95,11 @@ export class BatchedLines {
     }
   }
 
+  // Through the stream's write of the moment: closed-pipes.ts swaps in one
+  // that drops output once the reader of a pipe is gone (`flow run x | head -1`).
   #writeNow(text: string): void {
-    // A closed pipe (`flow run x | head -1`) takes no more output.
     if (this.#stream.destroyed !== true) {
-      this.#write.call(this.#stream, text);
+      this.#stream.write(text);
     }
   }
 
