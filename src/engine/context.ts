@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { MissingContextError } from '../errors.js';
 import type { RunLogger } from '../logging/logger.js';
 import type { TaskRunner } from '../runners/task-runner.js';
-import { isFinal, type State } from '../states/state.js';
+import { hasRunEnded, type State } from '../states/state.js';
 import { getGlobalSingleton } from '../util/global-singleton.js';
 import type { ConcurrencyLimits } from './concurrency-limits.js';
 import type { FlowRun, TaskRun, TaskRunInfo } from './runs.js';
@@ -15,18 +15,13 @@ export interface ChildRun {
   readonly state?: State;
 }
 
-// NotReady is a Pending state, but it is the last a run gets: it never ran.
-const hasEnded = (state: State): boolean => isFinal(state) || state.name === 'NotReady';
-
 /**
  * A child's final state if it has ended, read without waiting: a flow may have
- * a hundred thousand, and a promise reaction for each is not free. Only the
- * engine ends a run (finishTaskRun), and a run cancelled from outside counts
- * as ended even if its function has not returned: its result is discarded.
+ * a hundred thousand, and a promise reaction for each is not free.
  */
 export const getEndedState = (child: ChildRun): State | undefined => {
   const { state } = child;
-  return state !== undefined && hasEnded(state) ? state : undefined;
+  return state !== undefined && hasRunEnded(state) ? state : undefined;
 };
 
 export interface FlowRunContext {

@@ -1,6 +1,6 @@
 import { FailedRunError, UpstreamTaskError } from '../errors.js';
 import { isAllowFailure } from './allow-failure.js';
-import type { State } from '../states/state.js';
+import { hasRunEnded, type State } from '../states/state.js';
 import { isPlainObject } from '../util/is-plain-object.js';
 import { isTaskFuture, type TaskFuture } from './task-future.js';
 
@@ -67,7 +67,15 @@ export const resolveInputs = async (args: readonly unknown[], upstreams: readonl
   if (upstreams.length === 0) {
     return { ok: true, args };
   }
-  const states = await Promise.all(upstreams.map(({ future }) => future.wait()));
+  // One upstream at a time, and only those that have not ended: runs
+  // submitted together end together, so once the first has, the others
+  // mostly have too. One reaction in all rather than one per upstream (a
+  // fan-in may have a hundred thousand).
+  const states: State[] = [];
+  for (const { future } of upstreams) {
+    const { state } = future;
+    states.push(hasRunEnded(state) ? state : await future.wait());
+  }
   for (const [index, state] of states.entries()) {
     const upstream = upstreams[index];
     if (state.type !== 'COMPLETED' && upstream?.mayFail !== true) {

@@ -56,6 +56,14 @@ const FINAL_TYPES: ReadonlySet<StateType> = new Set(['COMPLETED', 'FAILED', 'CAN
 
 export const isFinal = (state: State): boolean => FINAL_TYPES.has(state.type);
 
+/**
+ * Whether a task run has had its last state: a final one, or NotReady (a
+ * Pending state: the run never ran). Only the engine ends a run, and a run
+ * cancelled from outside has ended even if its function has not returned:
+ * its result is discarded.
+ */
+export const hasRunEnded = (state: State): boolean => isFinal(state) || state.name === 'NotReady';
+
 const createState = <T>(type: StateType, name: StateName, details: StateDetails<T> = {}): State<T> => ({
   type,
   name,
