@@ -30,7 +30,7 @@ export const unregisterActiveFlowRun = (context: FlowRunContext): void => {
 const endActiveRuns = (makeState: () => State, onTaskRun?: (context: FlowRunContext, run: TaskRun) => void): number => {
   let ended = 0;
   for (const context of [...activeFlowRuns.keys()].reverse()) {
-    for (const run of [...context.liveTaskRuns]) {
+    for (const run of context.liveTaskRuns.list()) {
       onTaskRun?.(context, run);
       finishTaskRun(context, run, makeState());
       ended += 1;

@@ -5,7 +5,8 @@ import type { TaskRunner } from '../runners/task-runner.js';
 import { hasRunEnded, type State } from '../states/state.js';
 import { getGlobalSingleton } from '../util/global-singleton.js';
 import type { ConcurrencyLimits } from './concurrency-limits.js';
-import type { FlowRun, TaskRun, TaskRunInfo } from './runs.js';
+import type { LiveTaskRuns } from './live-task-runs.js';
+import type { FlowRun, TaskRunInfo } from './runs.js';
 import type { Runtime } from './runtime.js';
 
 /** Anything a flow run must wait for before it ends: a task future, a subflow run. */
@@ -37,7 +38,7 @@ export interface FlowRunContext {
   /** Every task run and subflow run started in this flow run, in order. */
   readonly children: ChildRun[];
   /** Task runs not yet final, for cancellation. */
-  readonly liveTaskRuns: Set<TaskRun>;
+  readonly liveTaskRuns: LiveTaskRuns;
   /** Where cached and persisted results are kept (an absolute path). */
   readonly storeDir: string;
   /** Tag concurrency limits, shared with subflow runs; undefined when none are set. */

@@ -15,6 +15,7 @@ import { finishTaskRun } from './task-engine.js';
 import { raceTimeout } from './timeout.js';
 import { registerActiveFlowRun, unregisterActiveFlowRun } from './cancellation.js';
 import { ConcurrencyLimits } from './concurrency-limits.js';
+import { LiveTaskRuns } from './live-task-runs.js';
 import { getEndedState, getFlowRunContext, runInContext, type ChildRun, type FlowRunContext } from './context.js';
 import { returnValueToState } from './final-state.js';
 import { finishFlowRun } from './flow-run-state.js';
@@ -123,7 +124,7 @@ const attemptFlow = async (flow: RunnableFlow, context: FlowRunContext, paramete
   }
   const message = `Flow run exceeded timeout of ${seconds ?? 0} second(s)`;
   logMessage(runtime, source, LOG_LEVELS.ERROR, message);
-  for (const run of [...context.liveTaskRuns]) {
+  for (const run of context.liveTaskRuns.list()) {
     finishTaskRun(context, run, Cancelled({ message, timestamp: runtime.now() }));
   }
   return TimedOut({ message, timestamp: runtime.now() });
@@ -169,7 +170,7 @@ export const runFlow = async (
     parent,
     taskRunCounts: new Map(),
     children: [],
-    liveTaskRuns: new Set(),
+    liveTaskRuns: new LiveTaskRuns(),
     storeDir: parent?.storeDir ?? resolvePath(options.storeDir ?? DEFAULT_STORE_DIR),
     concurrencyLimits:
       parent?.concurrencyLimits ??

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { resolveInputs, type Upstream } from '../futures/resolve.js';
 import { LOG_LEVELS } from '../logging/levels.js';
 import { errorToCrashedState, taskErrorToFailedState } from '../states/from-outcome.js';
-import { AwaitingRetry, Completed, Crashed, NotReady, Retrying, Running, TimedOut, type State } from '../states/state.js';
+import { AwaitingRetry, Completed, Crashed, hasRunEnded, NotReady, Retrying, Running, TimedOut, type State } from '../states/state.js';
 import { runWithCache } from './cached-run.js';
 import { logTaskRun } from './run-log.js';
 import type { ResolvedTaskOptions } from '../tasks/options.js';
@@ -50,7 +50,7 @@ export const setTaskRunState = (flow: FlowRunContext, run: TaskRun, state: State
 // completed). Only the first final state counts: a run cancelled by a signal
 // stays Cancelled when its function returns later.
 export const finishTaskRun = (flow: FlowRunContext, run: TaskRun, state: State): State => {
-  if (!flow.liveTaskRuns.delete(run)) {
+  if (hasRunEnded(run.state)) {
     return run.state;
   }
   setTaskRunState(flow, run, state);
