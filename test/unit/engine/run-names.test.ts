@@ -73,4 +73,9 @@ describe('createTaskRunName', () => {
     assert.equal(createTaskRunName('print_values', '0bb9a2c3', 0), 'print_values-0bb9a2c3-0');
     assert.equal(createTaskRunName('print_values', '0bb9a2c3', 12), 'print_values-0bb9a2c3-12');
   });
+
+  it('names the runs of tasks that take turns, each with its own name and hash', () => {
+    const names = [0, 1, 2].flatMap((index) => [createTaskRunName('a', '00000001', index), createTaskRunName('b', '00000002', index), createTaskRunName('b', '00000003', index)]);
+    assert.deepEqual(names, ['a-00000001-0', 'b-00000002-0', 'b-00000003-0', 'a-00000001-1', 'b-00000002-1', 'b-00000003-1', 'a-00000001-2', 'b-00000002-2', 'b-00000003-2']);
+  });
 });
