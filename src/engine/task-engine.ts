@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { resolveInputs, type Upstream } from '../futures/resolve.js';
 import { LOG_LEVELS } from '../logging/levels.js';
 import { errorToCrashedState, taskErrorToFailedState } from '../states/from-outcome.js';
-import { AwaitingRetry, Completed, Crashed, hasRunEnded, NotReady, Retrying, Running, TimedOut, type State } from '../states/state.js';
+import { runningAt } from '../states/shared-states.js';
+import { AwaitingRetry, Completed, Crashed, hasRunEnded, NotReady, Retrying, TimedOut, type State } from '../states/state.js';
 import { runWithCache } from './cached-run.js';
 import { logTaskRun } from './run-log.js';
 import type { ResolvedTaskOptions } from '../tasks/options.js';
@@ -168,7 +169,7 @@ const executeTask = (flow: FlowRunContext, run: TaskRun, task: ExecutableTask, a
   if (needsSlots(flow, run)) {
     return executeTries(flow, run, task, args, invoke, undefined);
   }
-  setTaskRunState(flow, run, Running({ timestamp: flow.runtime.now() }));
+  setTaskRunState(flow, run, runningAt(flow.runtime.now()));
   const first = attemptTask(flow, run, task, args, invoke);
   if (first instanceof Promise) {
     return executeTries(flow, run, task, args, invoke, first);
@@ -195,7 +196,7 @@ const executeTries = async (
       const slots = acquireSlots(flow, run);
       const release = slots === NO_SLOTS ? NO_SLOTS : await slots;
       const now = flow.runtime.now();
-      setTaskRunState(flow, run, retry === 0 ? Running({ timestamp: now }) : Retrying({ timestamp: now }));
+      setTaskRunState(flow, run, retry === 0 ? runningAt(now) : Retrying({ timestamp: now }));
       try {
         const pending = attemptTask(flow, run, task, args, invoke);
         attempt = pending instanceof Promise ? await pending : pending;

@@ -2,7 +2,8 @@ import { collectUpstreams, type Upstream } from '../futures/resolve.js';
 import { getStateResult, isTaskFuture, TaskFuture } from '../futures/task-future.js';
 import { LOG_LEVELS } from '../logging/levels.js';
 import type { TaskRunJob } from '../runners/task-runner.js';
-import { Pending, type State } from '../states/state.js';
+import { pendingAt } from '../states/shared-states.js';
+import type { State } from '../states/state.js';
 import { getParameterNames } from '../tasks/parameter-names.js';
 import type { ResolvedTaskOptions } from '../tasks/options.js';
 import { getFlowRunContext, getRunContext, requireFlowRunContext, type FlowRunContext } from './context.js';
@@ -58,7 +59,7 @@ const createTaskRun = (flow: FlowRunContext, task: SubmittableTask, args: readon
     flowRunId: flow.flowRun.id,
     tags: task.options.tags,
     upstreamIds,
-    state: Pending({ timestamp: flow.runtime.now() }),
+    state: pendingAt(flow.runtime.now()),
   };
   flow.liveTaskRuns.add(run);
   flow.runtime.reporter.taskRunStateChanged(run, run.state, undefined);
