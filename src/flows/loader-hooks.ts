@@ -122,6 +122,8 @@ export const initialize = (data: LoaderHooksData): void => {
 
 export const resolve = async (specifier: string, context: HookContext, nextResolve: NextResolve): Promise<ResolveResult> => {
   if (specifier === 'flowrun' && flowrunEntry !== undefined) {
+    // Recorded too: a worker compares it with where Node alone finds flowrun.
+    port?.postMessage({ kind: 'resolved', key: resolutionKey(specifier, context), result: { url: flowrunEntry, format: 'module' } } satisfies LoaderRecord);
     return { url: flowrunEntry, format: 'module', shortCircuit: true };
   }
   if (resolvesNatively(specifier, context.parentURL)) {

@@ -1,8 +1,9 @@
 // The entry of each worker thread of the parallel runner (piscina's filename).
-// It registers the module hooks itself (a worker does not inherit the main
-// thread's), served from what the main thread's hooks loaded; imports the
-// task's module, which defines its tasks again; and runs the one the main
-// thread named.
+// It imports the task's module, which defines its tasks again, and runs the
+// one the main thread named. The module is compiled from what the main
+// thread's hooks recorded, without hooks when it can (recorded-module.ts);
+// otherwise the worker registers the hooks itself (a worker does not inherit
+// the main thread's), served from that record.
 
 // All of flowrun (what users' modules import as 'flowrun') is loaded first,
 // before the loader hooks exist: every import made through the hooks costs a
@@ -13,6 +14,7 @@ import { runInContext, type TaskRunContext } from '../../engine/context.js';
 import { installPrintCapture } from '../../engine/print-capture.js';
 import { NEVER_ABORTED } from '../../engine/timeout.js';
 import { ensureFlowLoader } from '../../flows/module-loader.js';
+import { loadRecordedModule } from '../../flows/recorded-module.js';
 import { createLevelLogger, type RunLogger } from '../../logging/logger.js';
 import { setProcessGroupWatcher } from '../../shell/process-registry.js';
 import { findRegisteredTask } from '../../tasks/registry.js';
@@ -38,7 +40,11 @@ const importOnce = (moduleUrl: string): Promise<unknown> => {
   if (imported === undefined) {
     imported = Promise.resolve()
       .then(() => {
-        ensureFlowLoader((workerData as WorkerData).loaderSnapshot);
+        const { loaderSnapshot } = workerData as WorkerData;
+        if (loadRecordedModule(moduleUrl, loaderSnapshot)) {
+          return undefined;
+        }
+        ensureFlowLoader(loaderSnapshot);
         return import(moduleUrl);
       })
       .then(() => loadedModules.add(moduleUrl));
