@@ -157,6 +157,15 @@ describe('flow run', { concurrency: true }, () => {
     assert.match(byExport.stderr, /Created flow run '[a-z]+-[a-z]+' for flow 'shout'/);
   });
 
+  it("gives zod's messages in other languages through the z that flowrun re-exports", async () => {
+    const result = await runCli(['run', 'test/fixtures/flows/zod-locales.ts']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(
+      result.stdout,
+      'Entrée invalide : nombre attendu, chaîne de caractères reçu\nUngültige Eingabe: erwartet Zahl, erhalten string\nInvalid input: expected number, received string\n63\n',
+    );
+  });
+
   for (const runner of ['concurrent', 'parallel']) {
     it(`delivers 100,000 printed lines, bytes that are not UTF-8 and a 1 MiB line to a redirected file, in order, on the ${runner} runner`, () => {
       const folder = mkdtempSync(join(tmpdir(), 'flowrun-out-'));
