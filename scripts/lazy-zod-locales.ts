@@ -18,9 +18,12 @@ const LOCALE_EXPORT = /export \{ default as (\w+) \} from "\.\/([\w-]+)\.js";/g;
 const BUNDLED_LOCALE = 'en';
 
 const lazyLocalesModule = (indexFile: string): string => {
-  const locales = [...readFileSync(indexFile, 'utf8').matchAll(LOCALE_EXPORT)].map(([, name = '', file = '']) => ({ name, file }));
-  if (!locales.some(({ name }) => name === BUNDLED_LOCALE)) {
-    throw new Error(`zod's locales index (${indexFile}) no longer reads as expected: no '${BUNDLED_LOCALE}' among ${locales.length} exports`);
+  const index = readFileSync(indexFile, 'utf8');
+  const locales = [...index.matchAll(LOCALE_EXPORT)].map(([, name = '', file = '']) => ({ name, file }));
+  // A zod that writes its index otherwise must fail the build, not lose locales.
+  const exports = index.match(/^export /gm)?.length ?? 0;
+  if (locales.length !== exports || !locales.some(({ name }) => name === BUNDLED_LOCALE)) {
+    throw new Error(`zod's locales index (${indexFile}) no longer reads as expected: ${locales.length} of ${exports} exports understood`);
   }
   return [
     "import { createRequire } from 'node:module';",
