@@ -16,10 +16,12 @@
 // the record lacks (a module a task imports for the first time) still goes
 // through tsx, loaded then.
 //
-// This file is its own entry of the bundle: it imports nothing of flowrun's.
+// This file is its own entry of the bundle: of flowrun's it imports only the
+// format of its records' keys (resolution-key.ts).
 
 import { readFile } from 'node:fs/promises';
 import type { MessagePort } from 'node:worker_threads';
+import { resolutionKey } from './resolution-key.js';
 
 export interface ResolveResult {
   readonly url: string;
@@ -66,10 +68,6 @@ export interface LoaderHooksData {
   readonly snapshot?: LoaderSnapshot | undefined;
 }
 
-// An absolute URL resolves the same from any parent; anything else only from the same one.
-const ABSOLUTE_URL = /^[a-z][a-z\d+.-]*:/i;
-const resolutionKey = (specifier: string, context: HookContext): string =>
-  ABSOLUTE_URL.test(specifier) ? specifier : `${context.parentURL ?? ''}\n${specifier}`;
 
 let flowrunEntry: string | undefined;
 let port: MessagePort | undefined;
@@ -123,13 +121,13 @@ export const initialize = (data: LoaderHooksData): void => {
 export const resolve = async (specifier: string, context: HookContext, nextResolve: NextResolve): Promise<ResolveResult> => {
   if (specifier === 'flowrun' && flowrunEntry !== undefined) {
     // Recorded too: a worker compares it with where Node alone finds flowrun.
-    port?.postMessage({ kind: 'resolved', key: resolutionKey(specifier, context), result: { url: flowrunEntry, format: 'module' } } satisfies LoaderRecord);
+    port?.postMessage({ kind: 'resolved', key: resolutionKey(specifier, context.parentURL), result: { url: flowrunEntry, format: 'module' } } satisfies LoaderRecord);
     return { url: flowrunEntry, format: 'module', shortCircuit: true };
   }
   if (resolvesNatively(specifier, context.parentURL)) {
     return nextResolve(specifier, context);
   }
-  const key = resolutionKey(specifier, context);
+  const key = resolutionKey(specifier, context.parentURL);
   const recorded = snapshot?.resolved[key];
   if (recorded !== undefined) {
     return { ...recorded, shortCircuit: true };

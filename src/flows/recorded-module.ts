@@ -1,6 +1,7 @@
 import { createRequire, Module } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { LoadResult, LoaderSnapshot } from './loader-hooks.js';
+import { resolvedFromPrefix } from './resolution-key.js';
 
 // A worker thread of the parallel runner loads a task's module without
 // module hooks when it can: on Node 20 the first register() in a thread
@@ -72,7 +73,7 @@ export const loadRecordedModule = (moduleUrl: string, snapshot: LoaderSnapshot):
   }
   const file = fileURLToPath(moduleUrl);
   const requireFromModule = createRequire(file);
-  const fromThisModule = `${moduleUrl}\n`;
+  const fromThisModule = resolvedFromPrefix(moduleUrl);
   for (const [key, resolved] of Object.entries(snapshot.resolved)) {
     if (key.startsWith(fromThisModule) && !resolvesAlike(key.slice(fromThisModule.length), resolved.url, requireFromModule)) {
       return false;
