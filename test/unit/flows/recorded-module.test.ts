@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { LoaderSnapshot, LoadResult, ResolveResult } from '../../../src/flows/loader-hooks.js';
 import { loadRecordedModule } from '../../../src/flows/recorded-module.js';
+import { resolutionKey } from '../../../src/flows/resolution-key.js';
 
 // A worker loads a module from the main thread's record without module hooks
 // only when Node alone would load what it imports the same way; otherwise it
@@ -54,7 +55,7 @@ const recordModule = (
   const source = `(globalThis.recordedModuleRuns ??= []).push(${JSON.stringify(name)});\n${body}\nexport const origin = 'record';\n`;
   const resolved: Record<string, ResolveResult> = {};
   for (const [specifier, target] of Object.entries(imports)) {
-    resolved[`${url}\n${specifier}`] = { url: target, format: 'module' };
+    resolved[resolutionKey(specifier, url)] = { url: target, format: 'module' };
   }
   return { url, snapshot: { resolved, loaded: { [url]: { format, source } } } };
 };
