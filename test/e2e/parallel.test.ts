@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { normaliseLines, runCli, startCli } from '../helpers/run-cli.js';
 
@@ -72,6 +75,31 @@ describe('flow run --runner parallel', { concurrency: true }, () => {
     assert.equal(text.code, 2);
     assert.equal(text.stderr, 'error: FLOW_WORKERS must be a positive integer, got "abc".\n');
     assert.ok(config.stdout.includes('workers           = 3 (from --workers)'), config.stdout);
+  });
+
+  it("boots the workers while the flow's module loads when the runner is known before it", async () => {
+    const result = await runCli(['run', 'test/fixtures/flows/slow-to-load.ts', '--runner', 'parallel', '--workers', '2']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, '2 workers, 2 booted while the module loaded\n');
+  });
+
+  it("lets the flow's own settings choose another runner or pool than the one started before its module loaded", async () => {
+    const project = mkdtempSync(join(tmpdir(), 'flowrun-prestart-'));
+    try {
+      const config = join(project, '.flowrc.json');
+      writeFileSync(config, JSON.stringify({ runner: 'parallel', workers: 3, flows: { 'slow-to-load': { workers: 1 } } }));
+      const [ownPool, ownRunner] = await Promise.all([
+        runCli(['run', 'test/fixtures/flows/slow-to-load.ts', '--config', config]),
+        runCli(['run', 'test/fixtures/flows/own-runner.ts', '--config', config]),
+      ]);
+      assert.equal(ownPool.code, 0, ownPool.stderr);
+      assert.match(ownPool.stdout, /^1 workers, /);
+      assert.equal(ownRunner.code, 0, ownRunner.stderr);
+      assert.match(ownRunner.stderr, /Starting 'SequentialTaskRunner'/);
+      assert.match(ownRunner.stderr, /Finished in state Completed\('All states completed\.'\)\n$/);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 
   it('SIGINT cancels the runs on worker threads, exits 130 and leaves nothing running', async () => {

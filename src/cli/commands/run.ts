@@ -6,6 +6,8 @@ import { loadFlow } from '../../flows/load.js';
 import { BatchedLines } from '../../logging/batched-lines.js';
 import { ConsoleReporter } from '../../logging/console-reporter.js';
 import { LOG_LEVELS } from '../../logging/levels.js';
+import { discardPrestartedPool, isPrestartedFor, prestartWorkerPool } from '../../runners/parallel/prestarted-pool.js';
+import { ParallelTaskRunner } from '../../runners/parallel/parallel-runner.js';
 import { resolveRunner } from '../../runners/resolve-runner.js';
 import type { TaskRunner } from '../../runners/task-runner.js';
 import { formatExceptionWithStack, type TerminationSignal } from '../../states/from-outcome.js';
@@ -102,6 +104,7 @@ export const runCommand = async (spec: string, options: RunCommandOptions, world
     });
   } finally {
     signals.remove();
+    await discardPrestartedPool();
   }
 };
 
@@ -119,6 +122,9 @@ const loadAndRun = async (
     // Loaded before the flow's module (and with it the TypeScript loader):
     // every import after that costs a trip to the loader thread.
     await import('piscina');
+    // The workers boot and load flowrun while this thread loads the flow's
+    // module; the flow's runner claims them with its first submission.
+    prestartWorkerPool({ workers: base.values.workers, memoryLimitMb: undefined });
   }
   const found = await loadFlow(spec, base.values.flowsDir, world.cwd);
   const flowDef = found.flow;
@@ -136,6 +142,10 @@ const loadAndRun = async (
     collectParameterInputs({ paramFlags: options.param, paramsJson: options.params, env: world.env, config, flowName: flowDef.name }),
   );
   const { runner, source } = chooseRunner(settings, flowDef.taskRunner);
+  if (!(runner instanceof ParallelTaskRunner && isPrestartedFor(runner.poolOptions))) {
+    // The flow's own settings chose otherwise: the workers are not needed.
+    void discardPrestartedPool();
+  }
 
   const styles = await createStyles(chooseColourLevel({ flag: options.color, env: world.env, stream: world.stderr }));
   // On a terminal the spinner owns the lines; elsewhere they are written in batches.

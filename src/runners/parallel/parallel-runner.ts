@@ -1,6 +1,4 @@
 import { availableParallelism } from 'node:os';
-import { randomUUID } from 'node:crypto';
-import type { Piscina } from 'piscina';
 import { logMessage } from '../../engine/run-log.js';
 import { invokeInThread, type InvocationOutcome, type TaskInvocation, type TaskInvoker } from '../../engine/invocation.js';
 import { UsageError } from '../../errors.js';
@@ -8,14 +6,13 @@ import { LOG_LEVELS, type LogLevel } from '../../logging/levels.js';
 import type { State } from '../../states/state.js';
 import { killProcessGroup, trackProcessGroup } from '../../shell/process-registry.js';
 import { BaseTaskRunner } from '../base-runner.js';
-import { ownModulePath } from '../../util/own-paths.js';
-import { takeLoaderSnapshot } from '../../flows/module-loader.js';
 import type { TaskRunJob } from '../task-runner.js';
 import { findUnsendable } from './cloneable.js';
 import { DispatchGate } from './dispatch-gate.js';
-import { EventInbox } from './event-inbox.js';
-import type { WorkerData, WorkerEvent, WorkerReply, WorkerRequest } from './protocol.js';
+import { claimPrestartedPool } from './prestarted-pool.js';
+import type { WorkerEvent, WorkerReply, WorkerRequest } from './protocol.js';
 import { deserializeError } from './serialize.js';
+import { destroyWorkerPool, startWorkerPool, type WorkerPool, type WorkerPoolOptions } from './worker-pool.js';
 
 export interface ParallelTaskRunnerOptions {
   /** Worker threads in the pool. @default os.availableParallelism() */
@@ -23,8 +20,6 @@ export interface ParallelTaskRunnerOptions {
   /** A worker's heap limit in MiB; a task that passes it ends Crashed and its worker is replaced. @default Node's own */
   readonly memoryLimitMb?: number;
 }
-
-const WORKER_FILE = ownModulePath('runners/parallel/worker');
 
 // Runs started per worker: a few dozen keep a worker from ever waiting for
 // the main thread. More only hold memory (at 100,000 trivial tasks on two
@@ -84,7 +79,8 @@ const deliverEvent = ({ flow, run }: TaskInvocation, event: WorkerEvent, groups:
 /**
  * Runs task runs on a pool of worker threads (piscina), one per core by
  * default: Prefect's Dask runner on one machine. The pool starts with the
- * first submission and is destroyed when the flow run ends. A task is rebuilt
+ * first submission (or earlier, by the CLI: prestarted-pool.ts) and is
+ * destroyed when the flow run ends. A task is rebuilt
  * in the worker from its module and key; one that cannot be (defined inside
  * a flow body) runs in the main thread, with a warning.
  */
@@ -94,7 +90,7 @@ export class ParallelTaskRunner extends BaseTaskRunner {
   readonly workers: number;
   readonly #options: ParallelTaskRunnerOptions;
   /** One pool per flow run, made by the first submission (a promise: submissions race). */
-  #pool: Promise<{ readonly pool: Piscina; readonly inbox: EventInbox }> | undefined;
+  #pool: Promise<WorkerPool> | undefined;
   readonly #warnedInThread = new Set<string>();
   #nextCallId = 0;
   /** Runs started at once: enough to keep every worker fed. */
@@ -126,10 +122,8 @@ export class ParallelTaskRunner extends BaseTaskRunner {
     this.#pool = undefined;
     this.#warnedInThread.clear();
     await super.shutdown();
-    const resources = await started;
-    if (resources !== undefined) {
-      await resources.pool.destroy();
-      resources.inbox.close();
+    if (started !== undefined) {
+      await destroyWorkerPool(await started);
     }
   }
 
@@ -137,28 +131,14 @@ export class ParallelTaskRunner extends BaseTaskRunner {
     return new ParallelTaskRunner(this.#options);
   }
 
-  #getPool(): Promise<{ readonly pool: Piscina; readonly inbox: EventInbox }> {
-    this.#pool ??= this.#createPool();
-    return this.#pool;
+  /** The pool this runner asks for. */
+  get poolOptions(): WorkerPoolOptions {
+    return { workers: this.workers, memoryLimitMb: this.#options.memoryLimitMb };
   }
 
-  async #createPool(): Promise<{ readonly pool: Piscina; readonly inbox: EventInbox }> {
-    const { Piscina } = await import('piscina');
-    const inbox = new EventInbox(`flowrun-events-${randomUUID()}`);
-    const limit = this.#options.memoryLimitMb;
-    const workerData: WorkerData = { eventChannel: inbox.name, loaderSnapshot: takeLoaderSnapshot() };
-    const pool = new Piscina({
-      filename: WORKER_FILE,
-      minThreads: this.workers,
-      maxThreads: this.workers,
-      idleTimeout: Number.POSITIVE_INFINITY,
-      workerData,
-      ...(limit === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: limit } }),
-    });
-    // A worker's uncaught error rejects the task it was running; the pool
-    // also emits it, and an unheard 'error' event would end the CLI.
-    pool.on('error', () => undefined);
-    return { pool, inbox };
+  #getPool(): Promise<WorkerPool> {
+    this.#pool ??= claimPrestartedPool(this.poolOptions) ?? startWorkerPool(this.poolOptions);
+    return this.#pool;
   }
 
   #runInThread(invocation: TaskInvocation, why: string): InvocationOutcome | Promise<InvocationOutcome> {

@@ -1,5 +1,5 @@
 import type { TaskRunInfo } from '../../engine/runs.js';
-import type { LoaderSnapshot } from '../../flows/loader-hooks.js';
+import type { MessagePort } from 'node:worker_threads';
 import type { SerializedError } from './serialize.js';
 
 // Every message between the main thread and a worker, in one place. Only
@@ -16,8 +16,18 @@ import type { SerializedError } from './serialize.js';
 /** Given to every worker of a pool (piscina's workerData). */
 export interface WorkerData {
   readonly eventChannel: string;
-  /** The modules the main thread loaded, as its module hooks saw them (sources included). */
-  readonly loaderSnapshot: LoaderSnapshot;
+}
+
+/**
+ * A worker's request, on its parentPort, for the modules the main thread has
+ * loaded, as its module hooks saw them (sources included). Asked for when the
+ * worker's first task arrives, not given at its start: a pool may start
+ * while the main thread is still loading the flow's module.
+ */
+export interface LoaderSnapshotRequest {
+  readonly type: 'flowrun-loader-snapshot';
+  /** Where the main thread posts the LoaderSnapshot. */
+  readonly reply: MessagePort;
 }
 
 /** What the main thread asks a worker to run. */

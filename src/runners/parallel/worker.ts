@@ -1,9 +1,9 @@
 // The entry of each worker thread of the parallel runner (piscina's filename).
 // It imports the task's module, which defines its tasks again, and runs the
 // one the main thread named. The module is compiled from what the main
-// thread's hooks recorded, without hooks when it can (recorded-module.ts);
-// otherwise the worker registers the hooks itself (a worker does not inherit
-// the main thread's), served from that record.
+// thread's hooks recorded (asked for with the first task), without hooks when
+// it can (recorded-module.ts); otherwise the worker registers the hooks itself
+// (a worker does not inherit the main thread's), served from that record.
 
 // All of flowrun (what users' modules import as 'flowrun') is loaded first,
 // before the loader hooks exist: every import made through the hooks costs a
@@ -14,12 +14,14 @@ import { runInContext, type TaskRunContext } from '../../engine/context.js';
 import { installPrintCapture } from '../../engine/print-capture.js';
 import { NEVER_ABORTED } from '../../engine/timeout.js';
 import { ensureFlowLoader } from '../../flows/module-loader.js';
+import type { LoaderSnapshot } from '../../flows/loader-hooks.js';
 import { loadRecordedModule } from '../../flows/recorded-module.js';
 import { createLevelLogger, type RunLogger } from '../../logging/logger.js';
 import { setProcessGroupWatcher } from '../../shell/process-registry.js';
 import { findRegisteredTask } from '../../tasks/registry.js';
 import { markWorkerThread } from '../../util/thread-role.js';
 import { findUnsendable } from './cloneable.js';
+import { requestLoaderSnapshot } from './loader-snapshot-exchange.js';
 import type { WorkerData, WorkerEvent, WorkerReply, WorkerRequest } from './protocol.js';
 import { serializeError } from './serialize.js';
 import { captureOutput } from './worker-output.js';
@@ -30,6 +32,9 @@ const events = new BroadcastChannel((workerData as WorkerData).eventChannel);
 // The channel must not keep a finished worker alive.
 events.unref();
 
+// Asked for once, with the first task: by then the main thread has loaded
+// the module that task comes from.
+let loaderSnapshot: Promise<LoaderSnapshot> | undefined;
 
 // Each module is imported once per worker; later calls do not wait on it.
 const importedModules = new Map<string, Promise<unknown>>();
@@ -38,13 +43,13 @@ const loadedModules = new Set<string>();
 const importOnce = (moduleUrl: string): Promise<unknown> => {
   let imported = importedModules.get(moduleUrl);
   if (imported === undefined) {
-    imported = Promise.resolve()
-      .then(() => {
-        const { loaderSnapshot } = workerData as WorkerData;
-        if (loadRecordedModule(moduleUrl, loaderSnapshot)) {
+    loaderSnapshot ??= requestLoaderSnapshot();
+    imported = loaderSnapshot
+      .then((snapshot) => {
+        if (loadRecordedModule(moduleUrl, snapshot)) {
           return undefined;
         }
-        ensureFlowLoader(loaderSnapshot);
+        ensureFlowLoader(snapshot);
         return import(moduleUrl);
       })
       .then(() => loadedModules.add(moduleUrl));
