@@ -80,9 +80,9 @@ const deliverEvent = ({ flow, run }: TaskInvocation, event: WorkerEvent, groups:
  * Runs task runs on a pool of worker threads (piscina), one per core by
  * default: Prefect's Dask runner on one machine. The pool starts with the
  * first submission (or earlier, by the CLI: prestarted-pool.ts) and is
- * destroyed when the flow run ends. A task is rebuilt
- * in the worker from its module and key; one that cannot be (defined inside
- * a flow body) runs in the main thread, with a warning.
+ * destroyed when the flow run ends. A task is rebuilt in the worker from its
+ * module and key; one that cannot be (defined inside a flow body) runs in the
+ * main thread, with a warning.
  */
 export class ParallelTaskRunner extends BaseTaskRunner {
   readonly name = 'ParallelTaskRunner';

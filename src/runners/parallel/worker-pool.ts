@@ -15,7 +15,6 @@ export interface WorkerPoolOptions {
 
 /** The worker threads of a parallel runner, and the channel their runs' events arrive on. */
 export interface WorkerPool {
-  readonly options: WorkerPoolOptions;
   readonly pool: Piscina;
   readonly inbox: EventInbox;
 }
@@ -42,7 +41,7 @@ export const startWorkerPool = async (options: WorkerPoolOptions): Promise<Worke
   pool.on('error', () => undefined);
   // What a worker posts on its parentPort arrives here.
   pool.on('message', answerLoaderSnapshotRequest);
-  return { options, pool, inbox };
+  return { pool, inbox };
 };
 
 export const destroyWorkerPool = async ({ pool, inbox }: WorkerPool): Promise<void> => {
