@@ -48,8 +48,9 @@ const figure = (value: number): string => {
   return magnitude >= 100 ? value.toFixed(0) : magnitude >= 10 ? value.toFixed(1) : value.toFixed(2);
 };
 
+// A comparison without a figure (NaN) is a remark: its name alone.
 const comparisons = (list: readonly Comparison[] | undefined): string =>
-  (list ?? []).map((item) => `${item.name} ${figure(item.value)} (${figure(item.ratio)}x)`).join('; ') || '-';
+  (list ?? []).map((item) => (Number.isNaN(item.value) ? item.name : `${item.name} ${figure(item.value)} (${figure(item.ratio)}x)`)).join('; ') || '-';
 
 const HEADER = ['Workload', 'Case', 'Figure', 'Wall s', 'Peak RSS MiB', 'Floors (ours / floor)', 'Dask (ours / Dask)', 'Target'];
 
