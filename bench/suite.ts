@@ -131,7 +131,7 @@ if (ONLY.has('W1')) {
           continue;
         }
         const wallGrowth = large.wall / small.wall;
-        // A few MiB above the baseline is within the peak RSS's run-to-run
+        // Under RSS_NOISE_MIB above the baseline is within the peak RSS's run-to-run
         // noise: divided by, it gives growths of -85x or 138x that mean nothing.
         const rssMeasurable = small.rss >= RSS_NOISE_MIB;
         const rssGrowth = large.rss / small.rss;
