@@ -61,6 +61,11 @@ export function flow(
   first: FlowFunction<never, unknown> | FlowOptions<unknown>,
   second?: FlowFunction<never, unknown>,
 ): Flow<never, unknown> {
+  // task('name', fn) takes a name first; flow() does not, and a name given
+  // that way would otherwise be dropped without a word.
+  if (typeof first === 'string') {
+    throw new UsageError(`flow() takes its name in its options: flow({ name: ${JSON.stringify(first)} }, fn), not flow(${JSON.stringify(first)}, fn).`);
+  }
   const fn = typeof first === 'function' ? first : second;
   if (typeof fn !== 'function') {
     throw new TypeError(`flow() expects a function, as flow(fn) or flow(options, fn); got ${typeof fn}.`);

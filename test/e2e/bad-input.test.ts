@@ -90,6 +90,11 @@ describe('flow: bad input is one clear line and exit status 2', { concurrency: t
       assertIncludesAll(line, [THROWS_ON_IMPORT, 'kaboom at import']);
     });
 
+    it("refuses flow('name', fn), naming the file and the options form", async () => {
+      const line = await badInput(['run', 'test/fixtures/broken/flow-name-first.js']);
+      assertIncludesAll(line, ['test/fixtures/broken/flow-name-first.js', `flow({ name: "nightly-etl" }, fn)`]);
+    });
+
     it('shows the stack of a module that throws on import with --debug, still exit 2', async () => {
       const result = await runCli(['run', THROWS_ON_IMPORT, '--debug']);
       assert.equal(result.code, 2, show(result));
