@@ -68,7 +68,6 @@ export interface LoaderHooksData {
   readonly snapshot?: LoaderSnapshot | undefined;
 }
 
-
 let flowrunEntry: string | undefined;
 let port: MessagePort | undefined;
 let snapshot: LoaderSnapshot | undefined;
