@@ -86,6 +86,15 @@ export class FailedRunError extends FlowrunError {
 }
 FailedRunError.prototype.name = 'FailedRunError';
 
+// Code that went on after its run ended (a task past its timeout, work left
+// running after a flow returned) tried to start a run: it is refused.
+export class FinishedRunError extends FlowrunError {
+  constructor(message: string) {
+    super('FLOWRUN_FINISHED_RUN', message);
+  }
+}
+FinishedRunError.prototype.name = 'FinishedRunError';
+
 export class UnfinishedRunError extends FlowrunError {
   constructor(message: string) {
     super('FLOWRUN_UNFINISHED_RUN', message);

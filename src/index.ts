@@ -38,7 +38,8 @@ export {
 } from './states/state.js';
 export { formatState } from './states/format.js';
 
-export { getRunLogger, getLogger, type RunLogger } from './logging/logger.js';
+export { getRunLogger, getLogger } from './engine/loggers.js';
+export type { RunLogger } from './logging/logger.js';
 export { getRunContext, type RunContext, type FlowRunContext, type TaskRunContext } from './engine/context.js';
 export type { FlowRun, TaskRun } from './engine/runs.js';
 export type { FlowRunOutcome, RunFlowOptions } from './engine/flow-engine.js';
@@ -72,4 +73,5 @@ export {
   CrashedRunError,
   CancelledRunError,
   UnfinishedRunError,
+  FinishedRunError,
 } from './errors.js';

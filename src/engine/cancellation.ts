@@ -6,19 +6,26 @@ import type { FlowRunContext } from './context.js';
 import type { FlowOptions } from '../flows/options.js';
 import { finishFlowRun } from './flow-run-state.js';
 import { runHooks } from './hooks.js';
-import { logTaskRun } from './run-log.js';
+import { logMessage, logTaskRun } from './run-log.js';
 import type { TaskRun } from './runs.js';
 import { finishTaskRun } from './task-engine.js';
+import { RunAbortError } from './timeout.js';
 
 // The flow runs in progress in this process, outermost first, so that a
-// signal can mark every live run Cancelled before the CLI exits, with the
-// onCancellation hooks of each.
-const activeFlowRuns = getGlobalSingleton('active-flow-runs', () => new Map<FlowRunContext, FlowHooks | undefined>());
+// signal can mark every live run Cancelled before the CLI exits, abort their
+// signals (which ends what listens: shell commands, worker threads, code
+// that honours getRunContext().signal), and run their onCancellation hooks.
 
-type FlowHooks = FlowOptions<unknown>['onCancellation'];
+export interface ActiveFlowRun {
+  readonly onCancellation: FlowOptions<unknown>['onCancellation'];
+  /** Aborts the run's signal, and with it the signals of its tries and task runs. */
+  readonly abort: (reason: Error) => void;
+}
 
-export const registerActiveFlowRun = (context: FlowRunContext, onCancellation?: FlowHooks): void => {
-  activeFlowRuns.set(context, onCancellation);
+const activeFlowRuns = getGlobalSingleton('active-flow-runs', () => new Map<FlowRunContext, ActiveFlowRun>());
+
+export const registerActiveFlowRun = (context: FlowRunContext, run: ActiveFlowRun): void => {
+  activeFlowRuns.set(context, run);
 };
 
 export const unregisterActiveFlowRun = (context: FlowRunContext): void => {
@@ -26,17 +33,19 @@ export const unregisterActiveFlowRun = (context: FlowRunContext): void => {
 };
 
 // Ends every live task run, then every flow run (innermost first), in the
-// state `makeState` gives. Returns how many runs it ended.
+// state `makeState` gives, and aborts their signals once their states are
+// set (so that what listens sees the runs ended). Returns how many runs it ended.
 const endActiveRuns = (makeState: () => State, onTaskRun?: (context: FlowRunContext, run: TaskRun) => void): number => {
   let ended = 0;
-  for (const context of [...activeFlowRuns.keys()].reverse()) {
+  for (const [context, active] of [...activeFlowRuns.entries()].reverse()) {
     for (const run of context.liveTaskRuns.list()) {
       onTaskRun?.(context, run);
       finishTaskRun(context, run, makeState());
       ended += 1;
     }
-    finishFlowRun(context, makeState());
+    const state = finishFlowRun(context, makeState());
     activeFlowRuns.delete(context);
+    active.abort(new RunAbortError(state.message ?? 'The run was cancelled.'));
     ended += 1;
   }
   return ended;
@@ -45,17 +54,46 @@ const endActiveRuns = (makeState: () => State, onTaskRun?: (context: FlowRunCont
 // A signal: every live run ends `Cancelled('Execution was aborted by an interrupt signal.')`.
 export const cancelActiveRuns = (signal: TerminationSignal): number => endActiveRuns(() => signalToCancelledState(signal));
 
+/** The onCancellation hooks that a signal set going, and where they are. */
+export interface CancellationHooks {
+  /** Resolves when every hook has returned. */
+  readonly done: Promise<void>;
+  /** Logs, under its flow run, the hook still running when the CLI stops waiting, if one is. */
+  readonly reportCutOff: (graceSeconds: number) => void;
+}
+
 /**
  * A signal: every live run ends Cancelled, then the onCancellation hooks of
- * the flow runs that have them run (innermost first). Resolves when they are
- * done; the CLI waits for them a little, not forever.
+ * the flow runs that have them run (innermost first). The CLI waits for them
+ * a little, not forever, and says which one it cut off.
  */
-export const cancelActiveRunsWithHooks = async (signal: TerminationSignal): Promise<void> => {
-  const hooked = [...activeFlowRuns.entries()].reverse().filter(([, hooks]) => hooks !== undefined);
+export const cancelActiveRunsWithHooks = (signal: TerminationSignal): CancellationHooks => {
+  const hooked = [...activeFlowRuns.entries()].reverse().filter(([, active]) => active.onCancellation !== undefined);
   cancelActiveRuns(signal);
-  for (const [context, hooks] of hooked) {
-    await runHooks(context.runtime, { kind: 'flow-run', name: context.flowRun.name }, hooks, context.flowRun, context.flowRun.state);
-  }
+  let running: { readonly context: FlowRunContext; readonly hook: string } | undefined;
+  const done = (async () => {
+    for (const [context, active] of hooked) {
+      const source = { kind: 'flow-run', name: context.flowRun.name } as const;
+      await runHooks(context.runtime, source, active.onCancellation, context.flowRun, context.flowRun.state, (hook) => {
+        running = hook === undefined ? undefined : { context, hook };
+      });
+    }
+    running = undefined;
+  })();
+  return {
+    done,
+    reportCutOff: (graceSeconds) => {
+      if (running !== undefined) {
+        const { context, hook } = running;
+        logMessage(
+          context.runtime,
+          { kind: 'flow-run', name: context.flowRun.name },
+          LOG_LEVELS.WARNING,
+          `Hook '${hook}' did not finish within the ${graceSeconds} second(s) given to onCancellation hooks after a signal, and was cut off.`,
+        );
+      }
+    },
+  };
 };
 
 // The process is exiting under the runs (process.exit() in task code): every

@@ -1,13 +1,15 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { MissingContextError } from '../errors.js';
+import { FinishedRunError, MissingContextError } from '../errors.js';
 import type { RunLogger } from '../logging/logger.js';
 import type { TaskRunner } from '../runners/task-runner.js';
+import { formatState } from '../states/format.js';
 import { hasRunEnded, type State } from '../states/state.js';
 import { getGlobalSingleton } from '../util/global-singleton.js';
 import type { ConcurrencyLimits } from './concurrency-limits.js';
 import type { LiveTaskRuns } from './live-task-runs.js';
 import type { FlowRun, TaskRunInfo } from './runs.js';
 import type { Runtime } from './runtime.js';
+import { describeAbortReason } from './timeout.js';
 
 /** Anything a flow run must wait for before it ends: a task future, a subflow run. */
 export interface ChildRun {
@@ -43,6 +45,12 @@ export interface FlowRunContext {
   readonly storeDir: string;
   /** Tag concurrency limits, shared with subflow runs; undefined when none are set. */
   readonly concurrencyLimits: ConcurrencyLimits | undefined;
+  /**
+   * Aborted when this try of the flow run is over: past its timeout, by a
+   * termination signal, with its parent, or at its end. The signal of every
+   * task run it starts follows it.
+   */
+  readonly signal: AbortSignal;
 }
 
 export interface TaskRunContext {
@@ -52,8 +60,13 @@ export interface TaskRunContext {
   readonly flowContext: FlowRunContext | undefined;
   readonly logger: RunLogger;
   readonly logPrints: boolean;
-  /** Aborted when the run times out or is cancelled: long work can stop early. */
+  /**
+   * Aborted when this try of the run is over: at its timeout, or with its
+   * flow run (timed out, cancelled, ended). Long work can stop early.
+   */
   readonly signal: AbortSignal;
+  /** @internal The run's final state once it has one (known only where the flow run lives). */
+  endedState?(): State | undefined;
 }
 
 export type RunContext = FlowRunContext | TaskRunContext;
@@ -71,15 +84,57 @@ export const getFlowRunContext = (): FlowRunContext | undefined => {
   return context?.kind === 'task' ? context.flowContext : context;
 };
 
+const stoppedBecause = (signal: AbortSignal): string => describeAbortReason(signal.reason);
+
+/**
+ * Why code running in `context` may no longer start runs: its flow run has
+ * finished or was stopped, or its task run's try is over (past its timeout,
+ * or the run has ended while its code went on). Undefined while it may.
+ */
+export const whyRunIsOver = (context: RunContext): string | undefined => {
+  const flow = context.kind === 'task' ? context.flowContext : context;
+  if (flow !== undefined) {
+    const { flowRun } = flow;
+    if (hasRunEnded(flowRun.state)) {
+      return `flow run '${flowRun.name}' has already finished in state ${formatState(flowRun.state)}`;
+    }
+    if (flow.signal.aborted) {
+      return `flow run '${flowRun.name}' has been stopped (${stoppedBecause(flow.signal)})`;
+    }
+  }
+  if (context.kind === 'task') {
+    const ended = context.endedState?.();
+    if (ended !== undefined) {
+      return `task run '${context.taskRun.name}' has already finished in state ${formatState(ended)}`;
+    }
+    if (context.signal.aborted) {
+      return `task run '${context.taskRun.name}' has been stopped (${stoppedBecause(context.signal)})`;
+    }
+  }
+  return undefined;
+};
+
 export const requireFlowRunContext = (what: string, taskName: string): FlowRunContext => {
-  const context = getFlowRunContext();
-  if (context === undefined && storage.getStore()?.kind === 'task') {
+  const context = storage.getStore();
+  const flow = context?.kind === 'task' ? context.flowContext : context;
+  if (flow === undefined && context?.kind === 'task') {
     throw new MissingContextError(
       `${what} inside a task running on a worker thread is not supported: the flow run lives in the main thread. Call the task directly instead (await ${taskName}(...)), or run the flow with --runner concurrent.`,
     );
   }
-  if (context === undefined) {
+  if (context === undefined || flow === undefined) {
     throw new MissingContextError(`${what} must be called inside a flow run; call it from a function passed to flow().`);
   }
-  return context;
+  refuseIfRunIsOver(context, what);
+  return flow;
+};
+
+/** Throws FinishedRunError into code that tries to start a run after its own run is over. */
+export const refuseIfRunIsOver = (context: RunContext, what: string): void => {
+  const why = whyRunIsOver(context);
+  if (why !== undefined) {
+    throw new FinishedRunError(
+      `${why}; ${what} cannot start a run from code that went on after that (such work can stop when getRunContext().signal is aborted).`,
+    );
+  }
 };

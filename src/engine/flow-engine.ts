@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { resolve as resolvePath } from 'node:path';
 import { replaceFutures } from '../futures/resolve.js';
-import { createLogger } from '../logging/logger.js';
+import { createLogger } from './loggers.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LOG_LEVELS } from '../logging/levels.js';
 import type { LogSource } from '../logging/records.js';
 import { resolveRunner } from '../runners/resolve-runner.js';
 import type { RunnerName, TaskRunner } from '../runners/task-runner.js';
 import { flowErrorToFailedState } from '../states/from-outcome.js';
-import { AwaitingRetry, Cancelled, Pending, Retrying, Running, TimedOut, type State } from '../states/state.js';
+import { AwaitingRetry, Cancelled, hasRunEnded, Pending, Retrying, Running, TimedOut, type State } from '../states/state.js';
 import type { FlowOptions } from '../flows/options.js';
 import { runHooks } from './hooks.js';
 import { finishTaskRun } from './task-engine.js';
-import { raceTimeout } from './timeout.js';
+import { createRunController, describeAbortReason, followAbort, raceAbort, RunAbortError, RunTimeoutError } from './timeout.js';
 import { registerActiveFlowRun, unregisterActiveFlowRun } from './cancellation.js';
 import { ConcurrencyLimits } from './concurrency-limits.js';
 import { LiveTaskRuns } from './live-task-runs.js';
@@ -97,11 +97,27 @@ const DEFAULT_STORE_DIR = '.flow';
 
 
 // One try of the flow's function and every run it starts, to the state they
-// decide. Past the flow's timeoutSeconds it is TimedOut and its live task
-// runs are Cancelled; a run that is retried counts only this try's children.
-const attemptFlow = async (flow: RunnableFlow, context: FlowRunContext, parameters: Readonly<Record<string, unknown>>): Promise<State> => {
-  const { runtime } = context;
-  const source: LogSource = { kind: 'flow-run', name: context.flowRun.name };
+// decide. It runs in a context of its own whose signal is aborted when the
+// try is over: past the flow's timeoutSeconds (TimedOut), when the run is
+// stopped from outside (Cancelled: a termination signal, its parent
+// stopped), and at its end. A stopped try ends its live task runs
+// Cancelled and waits only for its subflow runs, which stop with it; what
+// its code does later is discarded. A run that is retried counts only this
+// try's children.
+const attemptFlow = async (
+  flow: RunnableFlow,
+  run: FlowRunContext,
+  parameters: Readonly<Record<string, unknown>>,
+): Promise<State> => {
+  const { runtime } = run;
+  const source: LogSource = { kind: 'flow-run', name: run.flowRun.name };
+  const controller = createRunController();
+  const stopFollowing = followAbort(run.signal, controller);
+  const context: FlowRunContext = {
+    ...run,
+    signal: controller.signal,
+    logger: createLogger(runtime, source, () => controller.signal.aborted),
+  };
   const firstChild = context.children.length;
   const attempt = async (): Promise<State> => {
     try {
@@ -110,24 +126,48 @@ const attemptFlow = async (flow: RunnableFlow, context: FlowRunContext, paramete
       const state = await returnValueToState(returned, context.children.slice(firstChild));
       return state.type === 'COMPLETED' && state.data !== undefined ? { ...state, data: replaceFutures(state.data) } : state;
     } catch (error) {
-      if (LOG_LEVELS.ERROR >= runtime.reporter.level) {
-        runtime.reporter.log({ kind: 'exception', time: runtime.now(), level: LOG_LEVELS.ERROR, source, error });
+      // What the flow's code throws after its try was stopped (awaiting a
+      // cancelled run, say) is late: DEBUG at most.
+      const level = controller.signal.aborted ? LOG_LEVELS.DEBUG : LOG_LEVELS.ERROR;
+      if (level >= runtime.reporter.level) {
+        runtime.reporter.log({ kind: 'exception', time: runtime.now(), level, source, error });
       }
       await drainChildren(context.children);
       return flowErrorToFailedState(error);
     }
   };
   const seconds = flow.options.timeoutSeconds;
-  const raced = await raceTimeout(seconds, new AbortController(), attempt);
-  if (!raced.timedOut) {
-    return raced.value;
+  try {
+    const raced = await raceAbort(controller, seconds, () => new RunTimeoutError('Flow', seconds ?? 0), attempt);
+    if (raced.kind === 'settled') {
+      return raced.value;
+    }
+    const message = describeAbortReason(raced.reason);
+    if (raced.kind === 'timed-out') {
+      logMessage(runtime, source, LOG_LEVELS.ERROR, message);
+    }
+    for (const live of context.liveTaskRuns.list()) {
+      finishTaskRun(context, live, Cancelled({ message, timestamp: runtime.now() }));
+    }
+    await drainChildren(context.children);
+    return raced.kind === 'timed-out' ? TimedOut({ message, timestamp: runtime.now() }) : Cancelled({ message, timestamp: runtime.now() });
+  } finally {
+    stopFollowing();
+    controller.abort(new RunAbortError(`This try of flow run '${run.flowRun.name}' is over.`));
   }
-  const message = `Flow run exceeded timeout of ${seconds ?? 0} second(s)`;
-  logMessage(runtime, source, LOG_LEVELS.ERROR, message);
-  for (const run of context.liveTaskRuns.list()) {
-    finishTaskRun(context, run, Cancelled({ message, timestamp: runtime.now() }));
+};
+
+const hooksFor = (flow: RunnableFlow, state: State): FlowOptions<unknown>['onCompletion'] => {
+  switch (state.type) {
+    case 'COMPLETED':
+      return flow.options.onCompletion;
+    case 'FAILED':
+      return flow.options.onFailure;
+    case 'CANCELLED':
+      return flow.options.onCancellation;
+    default:
+      return undefined;
   }
-  return TimedOut({ message, timestamp: runtime.now() });
 };
 
 /**
@@ -153,19 +193,23 @@ export const runFlow = async (
   };
   let settleAsChild: (state: State) => void = () => undefined;
   const finalAsChild = new Promise<State>((resolve) => (settleAsChild = resolve));
-  parent?.children.push({ wait: () => finalAsChild });
+  parent?.children.push({ wait: () => finalAsChild, get state() { return flowRun.state; } });
   const createdBy: LogSource =
     parent === undefined ? { kind: 'logger', name: 'flowrun.engine' } : { kind: 'flow-run', name: parent.flowRun.name };
   log(runtime, createdBy, { kind: 'flow-run-created', flowRunName: flowRun.name, flowName: flow.name, subflow: parent !== undefined });
 
   const runner = chooseRunner(flow, options, parent);
   const source: LogSource = { kind: 'flow-run', name: flowRun.name };
+  // Aborted when the run is stopped from outside (a termination signal, its
+  // parent's try stopped) and at its end; each try's signal follows it.
+  const controller = createRunController();
+  const stopFollowingParent = parent === undefined ? () => undefined : followAbort(parent.signal, controller);
   const context: FlowRunContext = {
     kind: 'flow',
     flowRun,
     runtime,
     runner,
-    logger: createLogger(runtime, source),
+    logger: createLogger(runtime, source, () => hasRunEnded(flowRun.state)),
     logPrints: flow.logPrints ?? parent?.logPrints ?? false,
     parent,
     taskRunCounts: new Map(),
@@ -177,20 +221,21 @@ export const runFlow = async (
       (options.concurrencyLimits !== undefined && Object.keys(options.concurrencyLimits).length > 0
         ? new ConcurrencyLimits(options.concurrencyLimits)
         : undefined),
+    signal: controller.signal,
   };
   if (context.logPrints) {
     installPrintCapture();
   }
-  registerActiveFlowRun(context, flow.options.onCancellation);
+  registerActiveFlowRun(context, { onCancellation: flow.options.onCancellation, abort: (reason) => controller.abort(reason) });
   try {
-    await runner.start();
+    await runner.start(controller.signal);
     log(runtime, source, { kind: 'runner-started', runnerName: runner.name, concurrency: runner.concurrency });
     const retries = flow.options.retries ?? 0;
     let state: State;
     for (let retry = 0; ; retry += 1) {
       flowRun.state = retry === 0 ? Running({ timestamp: runtime.now() }) : Retrying({ timestamp: runtime.now() });
       state = await attemptFlow(flow, context, parameters);
-      if (state.type !== 'FAILED' || retry >= retries) {
+      if (state.type !== 'FAILED' || retry >= retries || controller.signal.aborted) {
         break;
       }
       // Prefect's words for a flow retry.
@@ -198,23 +243,26 @@ export const runFlow = async (
       flowRun.state = AwaitingRetry({ timestamp: runtime.now() });
       const delay = flow.options.retryDelaySeconds ?? 0;
       if (delay > 0) {
-        await sleep(delay * 1000);
+        await sleep(delay * 1000, undefined, { signal: controller.signal }).catch(() => undefined);
       }
     }
-    const hooks =
-      state.type === 'COMPLETED'
-        ? flow.options.onCompletion
-        : state.type === 'FAILED'
-          ? flow.options.onFailure
-          : state.type === 'CANCELLED'
-            ? flow.options.onCancellation
-            : undefined;
+    // A run ended from outside (a termination signal) has had its last line
+    // and its hooks from whoever ended it.
+    if (hasRunEnded(flowRun.state)) {
+      return { flowRun, state: flowRun.state };
+    }
+    const hooks = hooksFor(flow, state);
     if (hooks !== undefined) {
       await runHooks(runtime, source, hooks, flowRun, state);
     }
+    // The runner stops before the last line, so that nothing of its (a
+    // worker's output) comes after it.
+    await runner.shutdown();
     return { flowRun, state: finishFlowRun(context, state) };
   } finally {
     unregisterActiveFlowRun(context);
+    stopFollowingParent();
+    controller.abort(new RunAbortError(`Flow run '${flowRun.name}' has ended.`));
     await runner.shutdown();
     settleAsChild(flowRun.state);
   }

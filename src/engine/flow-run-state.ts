@@ -1,13 +1,13 @@
 import { LOG_LEVELS } from '../logging/levels.js';
-import type { State } from '../states/state.js';
+import { hasRunEnded, type State } from '../states/state.js';
 import type { FlowRunContext } from './context.js';
 
 // Sets a flow run's final state and prints `Finished in state ...` (ERROR
 // unless it completed). A run already final (cancelled by a signal while its
-// body was still going) keeps its first final state.
+// body was still going, or while it waited for a retry) keeps its first final state.
 export const finishFlowRun = (context: FlowRunContext, state: State): State => {
   const { flowRun, runtime } = context;
-  if (flowRun.state.type !== 'RUNNING' && flowRun.state.type !== 'PENDING') {
+  if (hasRunEnded(flowRun.state)) {
     return flowRun.state;
   }
   flowRun.state = state;

@@ -1,6 +1,8 @@
-import { createLogger, type RunLogger } from '../logging/logger.js';
+import type { RunLogger } from '../logging/logger.js';
+import { createLogger } from './loggers.js';
 import { runInContext, type FlowRunContext, type TaskRunContext } from './context.js';
 import { installPrintCapture } from './print-capture.js';
+import { hasRunEnded, type State } from '../states/state.js';
 import type { TaskRun } from './runs.js';
 import type { ExecutableTask } from './task-engine.js';
 
@@ -56,8 +58,12 @@ class InThreadTaskContext implements TaskRunContext {
   }
 
   get logger(): RunLogger {
-    this.#logger ??= createLogger(this.flowContext.runtime, { kind: 'task-run', name: this.taskRun.name });
+    this.#logger ??= createLogger(this.flowContext.runtime, { kind: 'task-run', name: this.taskRun.name }, () => this.endedState() !== undefined || this.signal.aborted);
     return this.#logger;
+  }
+
+  endedState(): State | undefined {
+    return hasRunEnded(this.taskRun.state) ? this.taskRun.state : undefined;
   }
 }
 

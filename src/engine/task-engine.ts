@@ -3,7 +3,7 @@ import { resolveInputs, type Upstream } from '../futures/resolve.js';
 import { LOG_LEVELS } from '../logging/levels.js';
 import { errorToCrashedState, taskErrorToFailedState } from '../states/from-outcome.js';
 import { runningAt } from '../states/shared-states.js';
-import { AwaitingRetry, Completed, Crashed, hasRunEnded, NotReady, Retrying, TimedOut, type State } from '../states/state.js';
+import { AwaitingRetry, Cancelled, Completed, Crashed, hasRunEnded, NotReady, Retrying, TimedOut, type State } from '../states/state.js';
 import { runWithCache } from './cached-run.js';
 import { logTaskRun } from './run-log.js';
 import type { ResolvedTaskOptions } from '../tasks/options.js';
@@ -12,7 +12,7 @@ import { formatRetryMessage, getRetryDelay } from './retry.js';
 import type { FlowRunContext } from './context.js';
 import { invokeInThread, type InvocationOutcome, type TaskInvoker } from './invocation.js';
 import type { TaskRun } from './runs.js';
-import { NEVER_ABORTED, raceTimeout } from './timeout.js';
+import { describeAbortReason, followAbort, raceAbort, RunTimeoutError } from './timeout.js';
 
 // How a task run's state moves: Pending -> (inputs resolved) -> Running ->
 // Completed | Failed, or NotReady when an upstream did not complete. Every
@@ -73,7 +73,8 @@ export const crashTaskRun = (flow: FlowRunContext, run: TaskRun, error: unknown)
 };
 
 type Attempt =
-  | { readonly kind: 'completed' | 'crashed'; readonly state: State }
+  /** Completed, crashed, or stopped from outside (the run has been ended by whoever stopped it). */
+  | { readonly kind: 'completed' | 'crashed' | 'stopped'; readonly state: State }
   /** User code threw, or the attempt passed its deadline: a retry may follow. */
   | { readonly kind: 'failed'; readonly state: State; readonly error: unknown; readonly logStack: boolean };
 
@@ -81,17 +82,22 @@ type Attempt =
 // timeout. Crashes and timeouts are logged as they happen; a thrown error is
 // logged by the caller, which knows whether a retry follows. A run without a
 // deadline whose function returned a plain value is settled at once: this
-// runs for every task, and each promise and tick shows at scale.
+// runs for every task, and each promise and tick shows at scale. Its signal
+// is its flow run's: nothing else ever aborts it.
 const attemptTask = (flow: FlowRunContext, run: TaskRun, task: ExecutableTask, args: readonly unknown[], invoke: TaskInvoker): Attempt | Promise<Attempt> => {
   const seconds = task.options.timeoutSeconds;
   if (seconds === undefined) {
-    // Without a deadline a run cannot be aborted (for now): they share one signal.
-    const outcome = invoke({ flow, run, task, args, logPrints: task.options.logPrints ?? flow.logPrints, signal: NEVER_ABORTED.signal });
+    const outcome = invoke({ flow, run, task, args, logPrints: task.options.logPrints ?? flow.logPrints, signal: flow.signal });
     return outcome instanceof Promise ? outcome.then((settled) => toAttempt(flow, run, settled)) : toAttempt(flow, run, outcome);
   }
   return attemptWithDeadline(flow, run, task, args, invoke, seconds);
 };
 
+// An attempt with a signal of its own, aborted at its deadline or with its
+// flow run's. The deadline counts from the start of the call, synchronous
+// code included: a function that holds the thread past it and then returns
+// has timed out, and what it returned is discarded (on the parallel runner
+// the worker is terminated at the deadline instead).
 const attemptWithDeadline = async (
   flow: FlowRunContext,
   run: TaskRun,
@@ -101,24 +107,47 @@ const attemptWithDeadline = async (
   seconds: number,
 ): Promise<Attempt> => {
   const controller = new AbortController();
-  const call = async (): Promise<InvocationOutcome> =>
-    invoke({ flow, run, task, args, logPrints: task.options.logPrints ?? flow.logPrints, signal: controller.signal });
-  const raced = await raceTimeout(seconds, controller, call);
-  if (raced.timedOut) {
-    // The work may still finish (an in-thread task that ignored the signal):
-    // its result is discarded, and said so at DEBUG.
-    void raced.late.then((outcome) =>
-      logTaskRun(flow, run, LOG_LEVELS.DEBUG, `Discarded the ${outcome.kind === 'returned' ? 'result' : 'outcome'} of the run, which ended after its timeout.`),
+  const stopFollowing = followAbort(flow.signal, controller);
+  try {
+    const raced = await raceAbort(
+      controller,
+      seconds,
+      () => new RunTimeoutError('Task', seconds),
+      () => invoke({ flow, run, task, args, logPrints: task.options.logPrints ?? flow.logPrints, signal: controller.signal }),
     );
-    const message = `Task run exceeded timeout of ${seconds} second(s)`;
+    if (raced.kind === 'settled') {
+      return toAttempt(flow, run, raced.value);
+    }
+    // The work may still finish (in-thread code that ignored the signal):
+    // its outcome is discarded, and said so at DEBUG.
+    void raced.late.then((outcome) =>
+      logTaskRun(flow, run, LOG_LEVELS.DEBUG, `Discarded the ${outcome.kind === 'returned' ? 'result' : 'outcome'} of the run, which ended after it was stopped.`),
+    );
+    if (raced.kind === 'aborted') {
+      return stoppedAttempt(flow, run, raced.reason);
+    }
+    const message = describeAbortReason(raced.reason);
     logTaskRun(flow, run, LOG_LEVELS.ERROR, message);
-    const error: unknown = controller.signal.reason;
+    const error: unknown = raced.reason;
     return { kind: 'failed', state: TimedOut({ message, error, timestamp: flow.runtime.now() }), error, logStack: false };
+  } finally {
+    stopFollowing();
   }
-  return toAttempt(flow, run, raced.value);
 };
 
+// A try whose flow run was stopped while it ran: the run has been ended
+// (Cancelled) by whoever stopped it, and what the try came to is not its end.
+const stoppedAttempt = (flow: FlowRunContext, run: TaskRun, reason: unknown): Attempt => ({
+  kind: 'stopped',
+  state: hasRunEnded(run.state) ? run.state : Cancelled({ message: describeAbortReason(reason), timestamp: flow.runtime.now() }),
+});
+
 const toAttempt = (flow: FlowRunContext, run: TaskRun, outcome: InvocationOutcome): Attempt => {
+  if (flow.signal.aborted) {
+    // Stopping may itself end the call (the parallel runner terminates its
+    // workers): that is no crash of the run's.
+    return stoppedAttempt(flow, run, flow.signal.reason);
+  }
   switch (outcome.kind) {
     case 'returned':
       return { kind: 'completed', state: Completed({ data: outcome.value, timestamp: flow.runtime.now() }) };
@@ -195,6 +224,12 @@ const executeTries = async (
     } else {
       const slots = acquireSlots(flow, run);
       const release = slots === NO_SLOTS ? NO_SLOTS : await slots;
+      // Ended while it waited for a slot or its retry (its flow run was
+      // stopped): it does not run again.
+      if (hasRunEnded(run.state)) {
+        release();
+        return run.state;
+      }
       const now = flow.runtime.now();
       setTaskRunState(flow, run, retry === 0 ? runningAt(now) : Retrying({ timestamp: now }));
       try {
@@ -214,7 +249,7 @@ const executeTries = async (
     logTaskRun(flow, run, LOG_LEVELS.INFO, formatRetryMessage(error, retry, retries, delay));
     if (delay > 0) {
       setTaskRunState(flow, run, AwaitingRetry({ timestamp: flow.runtime.now() }));
-      await sleep(delay * 1000);
+      await sleep(delay * 1000, undefined, { signal: flow.signal }).catch(() => undefined);
     }
   }
 };
@@ -264,6 +299,11 @@ const runAfterUpstreams = async (
 // arguments: one function's closures share one context, and the reaction
 // would keep them alive too.)
 const runWithInputs = (flow: FlowRunContext, run: TaskRun, task: ExecutableTask, args: readonly unknown[], invoke: TaskInvoker): Promise<State> => {
+  // Ended before its turn came (its flow run was stopped while the run
+  // waited for its upstreams or in a runner's queue): it never starts.
+  if (hasRunEnded(run.state)) {
+    return Promise.resolve(run.state);
+  }
   let executed: State | Promise<State>;
   try {
     executed = runWithCache(flow, run, task, args, () => executeTask(flow, run, task, args, invoke));

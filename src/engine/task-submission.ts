@@ -3,10 +3,10 @@ import { getStateResult, isTaskFuture, TaskFuture } from '../futures/task-future
 import { LOG_LEVELS } from '../logging/levels.js';
 import type { TaskRunJob } from '../runners/task-runner.js';
 import { pendingAt } from '../states/shared-states.js';
-import type { State } from '../states/state.js';
+import { hasRunEnded, type State } from '../states/state.js';
 import { getParameterNames } from '../tasks/parameter-names.js';
 import type { ResolvedTaskOptions } from '../tasks/options.js';
-import { getFlowRunContext, getRunContext, requireFlowRunContext, type FlowRunContext } from './context.js';
+import { getRunContext, refuseIfRunIsOver, requireFlowRunContext, type ChildRun, type FlowRunContext } from './context.js';
 import type { TaskInvoker } from './invocation.js';
 import { renderNameTemplate } from './name-template.js';
 import { createTaskRunName } from './run-names.js';
@@ -102,7 +102,11 @@ class PreparedJob implements TaskRunJob {
   }
 
   announce(immediate: boolean): void {
-    announce(this.#flow, this.taskRun, immediate);
+    // A run cancelled while it waited for its turn (a sequential runner's
+    // queue) has had its last line: it is not announced after it.
+    if (!hasRunEnded(this.taskRun.state)) {
+      announce(this.#flow, this.taskRun, immediate);
+    }
   }
 
   run(invoke?: TaskInvoker): Promise<State> {
@@ -163,18 +167,41 @@ export const submitTask = <R>(
   return future;
 };
 
+// A direct call as a child of its flow run: its state can be read without
+// waiting, so a flow run that ends early (timed out, cancelled) need not
+// wait for a call whose code never returns.
+class DirectCall implements ChildRun {
+  readonly #run: TaskRun;
+  readonly #final: Promise<State>;
+
+  constructor(run: TaskRun, final: Promise<State>) {
+    this.#run = run;
+    this.#final = final;
+  }
+
+  get state(): State {
+    return this.#run.state;
+  }
+
+  wait(): Promise<State> {
+    return this.#final;
+  }
+}
+
 /**
  * `await t(...)`: a task run of this flow run, announced as executing
  * immediately, that gives its result or throws its error. Outside a flow it
  * is a plain call of the function.
  */
 export const callTask = async <R>(task: SubmittableTask, args: readonly unknown[], waitFor: readonly unknown[] = []): Promise<R> => {
-  const flow = getFlowRunContext();
-  if (flow === undefined) {
+  const context = getRunContext();
+  const flow = context?.kind === 'task' ? context.flowContext : context;
+  if (context === undefined || flow === undefined) {
     return (await (task.fn as (...values: unknown[]) => unknown)(...args)) as R;
   }
+  refuseIfRunIsOver(context, `${task.name}()`);
   const job = prepareJob(flow, task, args, waitFor, true);
   const final = handToRunner(flow, job);
-  flow.children.push({ wait: () => final });
+  flow.children.push(new DirectCall(job.taskRun, final));
   return getStateResult((await final) as State<R>);
 };

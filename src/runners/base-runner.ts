@@ -7,7 +7,7 @@ export abstract class BaseTaskRunner implements TaskRunner {
   abstract readonly concurrency: TaskRunner['concurrency'];
   #started = false;
 
-  async start(): Promise<void> {
+  async start(_signal?: AbortSignal): Promise<void> {
     this.#started = true;
   }
 

@@ -38,7 +38,13 @@ export interface TaskRunner {
   readonly name: string;
   /** `submitted tasks will be run <concurrency>...` */
   readonly concurrency: 'sequentially' | 'concurrently' | 'in parallel';
-  start(): Promise<void>;
+  /**
+   * Makes the runner ready. `signal` is its flow run's: once it is aborted
+   * (the run timed out, was cancelled or has ended) nothing the runner still
+   * runs matters, and a runner may stop it at once (the parallel one
+   * terminates its workers).
+   */
+  start(signal?: AbortSignal): Promise<void>;
   /** Accepts a task run; resolves to its final State. Throws if the runner is not started. */
   submit(job: TaskRunJob): Promise<State>;
   /** Waits for nothing; frees what start() took. A stopped runner can be started again. */

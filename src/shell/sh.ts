@@ -43,7 +43,7 @@ export const sh = async (command: string | readonly string[], options: ShOptions
   const { execa, parseCommandString } = await import('execa');
   const context = getRunContext();
   const logger: RunLogger | undefined = context?.logger;
-  const signal = context?.kind === 'task' ? context.signal : undefined;
+  const signal = context?.signal;
   const [file, ...args] = typeof command === 'string' ? (options.shell === true ? [command] : parseCommandString(command)) : command;
   if (file === undefined || file === '') {
     throw new ShellCommandError('sh() needs a command to run, got an empty one.', undefined, []);

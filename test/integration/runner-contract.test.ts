@@ -1,16 +1,22 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { allowFailure, asCompleted, ConcurrentTaskRunner, flow, ParallelTaskRunner, SequentialTaskRunner, unmapped, wait, type TaskRunner } from '../../src/index.js';
 import { formatMessage } from '../../src/logging/console-format.js';
+import { LOG_LEVELS } from '../../src/logging/levels.js';
+import { formatState } from '../../src/states/format.js';
 import { PLAIN_STYLES } from '../../src/logging/styles.js';
 import { createTestRuntime, MemoryReporter } from '../helpers/memory-reporter.js';
 import {
   addOne,
   announceRun,
+  awaitsAbort,
+  busyPastTimeout,
+  busyThenAwait,
+  lateSubmitter,
   boom,
   byFunction,
   fetchPage,
@@ -51,17 +57,23 @@ interface RunnerCase {
   readonly submittedWord: 'Executing' | 'Submitted';
   /** A task may .submit() other tasks (not on a worker thread, which has no flow run). */
   readonly nestedSubmit: boolean;
+  /**
+   * A task's code sees its run's signal aborted when its flow run is
+   * stopped. On a worker thread the worker is terminated instead.
+   */
+  readonly signalReachesCode: boolean;
 }
 
 const RUNNERS: readonly RunnerCase[] = [
-  { name: 'sequential', create: () => new SequentialTaskRunner(), overlaps: false, submittedWord: 'Executing', nestedSubmit: true },
-  { name: 'concurrent', create: () => new ConcurrentTaskRunner(), overlaps: true, submittedWord: 'Submitted', nestedSubmit: true },
+  { name: 'sequential', create: () => new SequentialTaskRunner(), overlaps: false, submittedWord: 'Executing', nestedSubmit: true, signalReachesCode: true },
+  { name: 'concurrent', create: () => new ConcurrentTaskRunner(), overlaps: true, submittedWord: 'Submitted', nestedSubmit: true, signalReachesCode: true },
   {
     name: 'parallel (2 workers)',
     create: () => new ParallelTaskRunner({ workers: 2 }),
     overlaps: true,
     submittedWord: 'Submitted',
     nestedSubmit: false,
+    signalReachesCode: false,
   },
 ];
 
@@ -335,6 +347,92 @@ for (const runnerCase of RUNNERS) {
       }
       assert.equal(state.message, '2/2 states failed.');
     });
+
+    it('ends a run TimedOut when its synchronous code returns past its deadline, even before its first await, discarding its result', async () => {
+      let results: string[] = [];
+      const { reporter, state } = await run(runnerCase.create(), async () => {
+        results = (await Promise.all([busyPastTimeout.submit().wait(), busyThenAwait.submit().wait()])).map((final) => formatState(final));
+      });
+      assert.deepEqual(results, [
+        "TimedOut('Task run exceeded timeout of 0.3 second(s)', type=FAILED)",
+        "TimedOut('Task run exceeded timeout of 0.3 second(s)', type=FAILED)",
+      ]);
+      for (const name of ['busy_past_timeout', 'busy_then_await']) {
+        assert.ok(reporter.messages.some((line) => new RegExp(`^Task run '${name}-[0-9a-f]{8}-0' - Task run exceeded timeout of 0\\.3 second\\(s\\)$`).test(line)), reporter.messages.join('\n'));
+      }
+      assert.equal(state.message, '2/2 states failed.');
+    });
+
+    it('aborts the signal of a task run without a timeout of its own when its flow run times out, and shows nothing after the flow run\'s last line', async () => {
+      const scratch = mkdtempSync(join(tmpdir(), 'flowrun-abort-'));
+      try {
+        const marker = join(scratch, 'aborted');
+        const runtime = createTestRuntime();
+        const stopped = flow({ name: 'stopped', timeoutSeconds: 0.3 }, async () => {
+          awaitsAbort.submit(marker);
+          // Queued behind it on the sequential runner: never started, never announced late.
+          await Promise.all([sleepThenReturn.submit(600, 'a'), announceRun.submit(1)]);
+        });
+        const outcome = await stopped.execute({}, { runner: runnerCase.create(), runtime });
+        assert.equal(formatState(outcome.state), "TimedOut('Flow run exceeded timeout of 0.3 second(s)', type=FAILED)");
+        const recordsAtEnd = runtime.reporter.records.length;
+        await new Promise((resolve) => setTimeout(resolve, 900));
+        const lines = runtime.reporter.messages;
+        assert.match(lines[recordsAtEnd - 1] ?? '', /^Flow run '[^']+' - Finished in state TimedOut/, lines.join('\n'));
+        const late = runtime.reporter.records.slice(recordsAtEnd).filter((record) => record.level > LOG_LEVELS.DEBUG);
+        assert.deepEqual(late.map((record) => formatMessage(record, PLAIN_STYLES)), [], 'lines above DEBUG after the flow run ended');
+        if (!runnerCase.overlaps) {
+          // Still in the queue at the deadline: it never started.
+          assert.ok(!lines.some((line) => line.includes('announce_run ran') || line.includes("Executing 'announce_run")), lines.join('\n'));
+        }
+        for (const name of ['awaits_abort', 'sleep_then_return']) {
+          assert.ok(
+            lines.some((line) => new RegExp(`^Task run '${name}-[0-9a-f]{8}-0' - Finished in state Cancelled\\('Flow run exceeded timeout of 0\\.3 second\\(s\\)'\\)$`).test(line)),
+            lines.join('\n'),
+          );
+        }
+        if (runnerCase.signalReachesCode) {
+          assert.equal(readFileSync(marker, 'utf8'), 'Flow run exceeded timeout of 0.3 second(s)');
+        } else {
+          assert.equal(existsSync(marker), false, 'the worker running the task was not stopped');
+        }
+      } finally {
+        rmSync(scratch, { recursive: true, force: true });
+      }
+    });
+
+    it('ends a subflow run Cancelled, with its task runs, when its parent times out, before the parent\'s last line', async () => {
+      const runtime = createTestRuntime();
+      const child = flow({ name: 'child-of-slow' }, async () => sleepThenReturn.submit(1500, 'late'));
+      const parent = flow({ name: 'slow-parent', timeoutSeconds: 0.3 }, async () => child());
+      const outcome = await parent.execute({}, { runner: runnerCase.create(), runtime });
+      assert.equal(outcome.state.name, 'TimedOut');
+      const lines = runtime.reporter.messages;
+      const childEnd = lines.findIndex((line) => /^Flow run '[^']+' - Finished in state Cancelled\('Flow run exceeded timeout of 0\.3 second\(s\)'\)$/.test(line));
+      const parentEnd = lines.findIndex((line) => line === `Flow run '${outcome.flowRun.name}' - Finished in state TimedOut('Flow run exceeded timeout of 0.3 second(s)', type=FAILED)`);
+      assert.ok(childEnd !== -1 && parentEnd > childEnd, lines.join('\n'));
+      assert.ok(lines.some((line) => /sleep_then_return-[0-9a-f]{8}-0' - Finished in state Cancelled\('Flow run exceeded timeout of 0\.3 second\(s\)'\)$/.test(line)), lines.join('\n'));
+    });
+
+    if (runnerCase.nestedSubmit) {
+      it('refuses a submission from a try that went on past its timeout, with an error naming the run, and starts no task run', async () => {
+        const scratch = mkdtempSync(join(tmpdir(), 'flowrun-late-'));
+        try {
+          const notes = join(scratch, 'notes');
+          const { reporter, state } = await run(runnerCase.create(), async () => {
+            await lateSubmitter.submit(join(scratch, 'count'), notes);
+          });
+          assert.equal(state.type, 'COMPLETED');
+          assert.match(
+            readFileSync(notes, 'utf8'),
+            /^FinishedRunError: task run 'late_submitter-[0-9a-f]{8}-0' has been stopped \(Task run exceeded timeout of 0\.2 second\(s\)\); add_one\.submit\(\) cannot start a run/,
+          );
+          assert.ok(!reporter.messages.some((line) => line.includes('add_one')), reporter.messages.join('\n'));
+        } finally {
+          rmSync(scratch, { recursive: true, force: true });
+        }
+      });
+    }
 
     it('retries a failed task run with its delays, through AwaitingRetry and Retrying, until it completes', async () => {
       const counter = join(mkdtempSync(join(tmpdir(), 'flowrun-retry-')), 'count');

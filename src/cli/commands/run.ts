@@ -66,18 +66,24 @@ const installSignalHandlers = (onFirst: () => void): SignalHandling => {
     killAllProcessGroups();
     const hooks = cancelActiveRunsWithHooks(signal === 'SIGHUP' ? 'SIGTERM' : signal);
     let exiting = false;
-    const exit = (): void => {
+    const exit = (cutOff: boolean): void => {
       if (exiting) {
         return;
       }
       exiting = true;
+      if (cutOff) {
+        hooks.reportCutOff(HOOKS_GRACE_MS / 1000);
+      }
       onFirst();
       // The lines already written (the Cancelled states above all) should
       // reach a slow reader too, but a signal is no time to wait long.
       void flushStdio(STDIO_FLUSH_ON_SIGNAL_MS).then(() => process.exit(SIGNAL_EXIT_CODES[signal]));
     };
-    setTimeout(exit, HOOKS_GRACE_MS).unref();
-    void hooks.then(exit, exit);
+    setTimeout(() => exit(true), HOOKS_GRACE_MS).unref();
+    void hooks.done.then(
+      () => exit(false),
+      () => exit(false),
+    );
   };
   for (const signal of signalsHandled) {
     process.on(signal, handler);

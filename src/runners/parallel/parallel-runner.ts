@@ -3,8 +3,7 @@ import { logMessage } from '../../engine/run-log.js';
 import { invokeInThread, type InvocationOutcome, type TaskInvocation, type TaskInvoker } from '../../engine/invocation.js';
 import { UsageError } from '../../errors.js';
 import { LOG_LEVELS, type LogLevel } from '../../logging/levels.js';
-import type { State } from '../../states/state.js';
-import { killProcessGroup, trackProcessGroup } from '../../shell/process-registry.js';
+import { hasRunEnded, type State } from '../../states/state.js';
 import { BaseTaskRunner } from '../base-runner.js';
 import type { TaskRunJob } from '../task-runner.js';
 import { findUnsendable } from './cloneable.js';
@@ -12,6 +11,7 @@ import { DispatchGate } from './dispatch-gate.js';
 import { claimPrestartedPool } from './prestarted-pool.js';
 import type { WorkerEvent, WorkerReply, WorkerRequest } from './protocol.js';
 import { deserializeError } from './serialize.js';
+import { WorkerCommands } from './worker-commands.js';
 import { destroyWorkerPool, startWorkerPool, type WorkerPool, type WorkerPoolOptions } from './worker-pool.js';
 
 export interface ParallelTaskRunnerOptions {
@@ -48,16 +48,11 @@ const describeWorkerFailure = (taskName: string, error: unknown): string => {
 };
 
 // A log line or a write of a task on a worker, shown as if it ran here; a
-// shell command's process group, tracked here too so that a timeout (which
-// terminates the worker) or a signal can still end it.
-const deliverEvent = ({ flow, run }: TaskInvocation, event: WorkerEvent, groups: Map<number, () => void>): void => {
+// shell command's process group, tracked here too (worker-commands.ts). What
+// a run logs once it has ended (or its flow run was stopped) goes to DEBUG.
+const deliverEvent = ({ flow, run }: TaskInvocation, event: WorkerEvent, commands: () => WorkerCommands): void => {
   if (event.type === 'process-group') {
-    if (event.alive) {
-      groups.set(event.pid, trackProcessGroup(event.pid));
-    } else {
-      groups.get(event.pid)?.();
-      groups.delete(event.pid);
-    }
+    commands().update(event.pid, event.alive);
     return;
   }
   if (event.type === 'output') {
@@ -65,14 +60,10 @@ const deliverEvent = ({ flow, run }: TaskInvocation, event: WorkerEvent, groups:
     return;
   }
   const { reporter } = flow.runtime;
-  if (event.level >= reporter.level) {
-    reporter.log({
-      kind: 'message',
-      time: event.time,
-      level: event.level as LogLevel,
-      source: { kind: 'task-run', name: run.name },
-      text: event.text,
-    });
+  const late = flow.signal.aborted || hasRunEnded(run.state);
+  const level = (late ? Math.min(event.level, LOG_LEVELS.DEBUG) : event.level) as LogLevel;
+  if (level >= reporter.level) {
+    reporter.log({ kind: 'message', time: event.time, level, source: { kind: 'task-run', name: run.name }, text: event.text });
   }
 };
 
@@ -101,6 +92,13 @@ export class ParallelTaskRunner extends BaseTaskRunner {
     this.#options = options;
     this.workers = validateWorkers(options.workers ?? availableParallelism());
     this.#gate = new DispatchGate(this.workers * CALLS_PER_WORKER);
+  }
+
+  override async start(signal?: AbortSignal): Promise<void> {
+    await super.start();
+    // A stopped flow run's task runs have ended (Cancelled or TimedOut):
+    // their workers are terminated at once rather than left to run on.
+    signal?.addEventListener('abort', () => void this.shutdown(), { once: true });
   }
 
   protected execute(job: TaskRunJob): Promise<State> {
@@ -199,21 +197,12 @@ export class ParallelTaskRunner extends BaseTaskRunner {
       logPrints: invocation.logPrints,
       logLevel: flow.runtime.reporter.level,
     };
-    const groups = new Map<number, () => void>();
-    const events = inbox.open(callId, (event) => deliverEvent(invocation, event, groups));
-    // Only a run with a deadline can be aborted (which terminates its worker
-    // and so must end the shell commands it started); listening costs piscina
-    // time on every call, so the others go without.
+    let commands: WorkerCommands | undefined;
+    const events = inbox.open(callId, (event) => deliverEvent(invocation, event, () => (commands ??= new WorkerCommands(invocation.signal))));
+    // Only a run with a deadline has a signal of its own for piscina to
+    // terminate its worker by; listening costs piscina time on every call.
+    // The others stop with their flow run, which terminates the whole pool.
     const abortable = task.options.timeoutSeconds !== undefined;
-    const endCommands = (): void => {
-      for (const [pid, untrack] of groups) {
-        killProcessGroup(pid, 'SIGKILL');
-        untrack();
-      }
-    };
-    if (abortable) {
-      invocation.signal.addEventListener('abort', endCommands, { once: true });
-    }
     try {
       let reply: WorkerReply;
       try {
@@ -231,9 +220,7 @@ export class ParallelTaskRunner extends BaseTaskRunner {
       }
       return this.#replyToOutcome(invocation, reply);
     } finally {
-      if (abortable) {
-        invocation.signal.removeEventListener('abort', endCommands);
-      }
+      commands?.close();
       events.close();
     }
   }

@@ -12,7 +12,7 @@ import '../../index.js';
 import { BroadcastChannel, workerData } from 'node:worker_threads';
 import { runInContext, type TaskRunContext } from '../../engine/context.js';
 import { installPrintCapture } from '../../engine/print-capture.js';
-import { NEVER_ABORTED } from '../../engine/timeout.js';
+import { createRunController } from '../../engine/timeout.js';
 import { ensureFlowLoader } from '../../flows/module-loader.js';
 import type { LoaderSnapshot } from '../../flows/loader-hooks.js';
 import { loadRecordedModule } from '../../flows/recorded-module.js';
@@ -27,6 +27,11 @@ import { serializeError } from './serialize.js';
 import { captureOutput } from './worker-output.js';
 
 markWorkerThread();
+
+// A run on a worker is stopped by terminating the worker (at its deadline,
+// or when its flow run is stopped), never through its signal: one signal,
+// never aborted, serves every call.
+const NEVER_ABORTED = createRunController().signal;
 
 const events = new BroadcastChannel((workerData as WorkerData).eventChannel);
 // The channel must not keep a finished worker alive.
@@ -90,8 +95,7 @@ export default async function runTaskInWorker(request: WorkerRequest): Promise<W
       return logger;
     },
     logPrints: request.logPrints,
-    // A worker's run is stopped by terminating the worker, never by this signal.
-    signal: NEVER_ABORTED.signal,
+    signal: NEVER_ABORTED,
   };
   if (context.logPrints) {
     installPrintCapture();
