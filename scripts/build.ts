@@ -35,7 +35,7 @@ await build({
   absWorkingDir: fileURLToPath(root),
   // Every file Node loads by path rather than by import: the package's entry,
   // the CLI, a worker thread's entry and the module hooks of the loader thread.
-  entryPoints: ['src/index.ts', 'src/cli/main.ts', 'src/runners/parallel/worker.ts', 'src/flows/loader-hooks.ts'],
+  entryPoints: ['src/index.ts', 'src/cli/main.ts', 'src/runners/parallel/worker.ts', 'src/loader/loader-hooks.ts'],
   outbase: 'src',
   outdir: 'dist',
   chunkNames: 'chunks/[name]-[hash]',

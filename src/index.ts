@@ -42,7 +42,8 @@ export { getRunLogger, getLogger } from './engine/loggers.js';
 export type { RunLogger } from './logging/logger.js';
 export { getRunContext, type RunContext, type FlowRunContext, type TaskRunContext } from './engine/context.js';
 export type { FlowRun, TaskRun } from './engine/runs.js';
-export type { FlowRunOutcome, RunFlowOptions } from './engine/flow-engine.js';
+export type { FlowRunOutcome } from './engine/flow-engine.js';
+export type { RunFlowOptions } from './flows/execute.js';
 
 export { sh, ShellCommandError, type ShOptions } from './shell/sh.js';
 export { shellTask, type ShellTaskOptions } from './shell/shell-task.js';
@@ -58,7 +59,8 @@ export type { MaybeNode, NodeArgs } from './graph/maybe-node.js';
 export { SequentialTaskRunner } from './runners/sequential.js';
 export { ConcurrentTaskRunner } from './runners/concurrent.js';
 export { ParallelTaskRunner, type ParallelTaskRunnerOptions } from './runners/parallel/parallel-runner.js';
-export type { TaskRunner, TaskRunJob, RunnerName } from './runners/task-runner.js';
+export type { TaskRunner, TaskRunJob } from './runners/task-runner.js';
+export type { RunnerName } from './runners/names.js';
 
 export {
   FlowrunError,

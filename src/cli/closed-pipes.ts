@@ -1,3 +1,5 @@
+import { streamWrites } from '../util/stream-writes.js';
+
 // `flow run x | head -1`: once the reader of stdout (or stderr) is gone,
 // writes fail with EPIPE. That is no reason to crash with a stack or to stop
 // the run: further output to that stream is dropped, the run goes on, and
@@ -7,7 +9,7 @@ const dropOutputOnClosedPipe = (stream: NodeJS.WriteStream): void => {
     if (error.code !== 'EPIPE') {
       throw error;
     }
-    stream.write = (() => true);
+    streamWrites(stream).drop();
   });
 };
 

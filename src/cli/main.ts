@@ -10,6 +10,7 @@ import { EXIT_CODES } from './exit-codes.js';
 export { flushStdio } from './flush-stdio.js';
 import { getProcessWorld, type CliWorld } from './world.js';
 import { PACKAGE_ROOT } from '../util/own-paths.js';
+import { listRunnerChoices } from '../runners/names.js';
 
 // The `flow` program. Only commander is imported up front: each command's
 // code (and with it zod, cosmiconfig, tsx, ora, the engine) is imported when
@@ -89,7 +90,7 @@ export const createProgram = (world: CliWorld, setExitCode: (code: number) => vo
     .argument('<flow>', 'flow name, file path, or path:exportName')
     .option('--param <key=value>', 'set a parameter; the value is JSON if it parses, else a string (repeatable)', collect, [])
     .option('--params <json>', 'set parameters from a JSON object')
-    .option('--runner <name>', 'task runner: sequential, concurrent (default) or parallel')
+    .option('--runner <name>', `task runner: ${listRunnerChoices()}`)
     .option('--workers <n>', 'worker threads of the parallel runner (default: one per core)')
     .option('--log-level <level>', 'lowest log level printed: DEBUG, INFO, WARNING, ERROR, CRITICAL')
     .addOption(configOption())

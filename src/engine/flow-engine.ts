@@ -5,8 +5,8 @@ import { createLogger } from './loggers.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LOG_LEVELS } from '../logging/levels.js';
 import type { LogSource } from '../logging/records.js';
-import { resolveRunner } from '../runners/resolve-runner.js';
-import type { RunnerName, TaskRunner } from '../runners/task-runner.js';
+import type { RunnerName } from '../runners/names.js';
+import type { TaskRunner } from '../runners/task-runner.js';
 import { flowErrorToFailedState } from '../states/from-outcome.js';
 import { AwaitingRetry, Cancelled, hasRunEnded, Pending, Retrying, Running, TimedOut, type State } from '../states/state.js';
 import type { FlowOptions } from '../flows/options.js';
@@ -41,11 +41,9 @@ export interface RunnableFlow {
   readonly options: FlowOptions<unknown>;
 }
 
-export interface RunFlowOptions {
-  /** Overrides the flow's own taskRunner (the CLI passes the resolved setting). */
-  readonly runner?: RunnerName | TaskRunner | undefined;
-  /** Where the runner setting came from, for the error if it names no runner. */
-  readonly runnerSource?: string;
+/** How a flow run is set up: its runner is chosen by whoever starts it (runners/choose-runner.ts). */
+export interface FlowRunSetup {
+  readonly runner: TaskRunner;
   readonly runtime?: Runtime;
   /** Where cached and persisted results are kept. @default '.flow' in the working directory; a subflow uses its parent's */
   readonly storeDir?: string;
@@ -57,17 +55,6 @@ export interface FlowRunOutcome {
   readonly flowRun: FlowRun;
   readonly state: State;
 }
-
-const chooseRunner = (flow: RunnableFlow, options: RunFlowOptions, parent: FlowRunContext | undefined): TaskRunner => {
-  if (options.runner !== undefined) {
-    return resolveRunner(options.runner, options.runnerSource);
-  }
-  if (flow.taskRunner !== undefined) {
-    return resolveRunner(flow.taskRunner, `the taskRunner option of flow '${flow.name}'`);
-  }
-  // A subflow runs on a runner of its parent's kind unless it names its own.
-  return parent === undefined ? resolveRunner('concurrent') : parent.runner.duplicate();
-};
 
 // Waits until every child run is final, including runs that children
 // submitted while we waited. Those already ended are not waited for.
@@ -177,7 +164,7 @@ const hooksFor = (flow: RunnableFlow, state: State): FlowOptions<unknown>['onCom
 export const runFlow = async (
   flow: RunnableFlow,
   parameters: Readonly<Record<string, unknown>>,
-  options: RunFlowOptions = {},
+  options: FlowRunSetup,
 ): Promise<FlowRunOutcome> => {
   const parent = getFlowRunContext();
   const runtime = options.runtime ?? parent?.runtime ?? getRuntime();
@@ -198,7 +185,7 @@ export const runFlow = async (
     parent === undefined ? { kind: 'logger', name: 'flowrun.engine' } : { kind: 'flow-run', name: parent.flowRun.name };
   log(runtime, createdBy, { kind: 'flow-run-created', flowRunName: flowRun.name, flowName: flow.name, subflow: parent !== undefined });
 
-  const runner = chooseRunner(flow, options, parent);
+  const { runner } = options;
   const source: LogSource = { kind: 'flow-run', name: flowRun.name };
   // Aborted when the run is stopped from outside (a termination signal, its
   // parent's try stopped) and at its end; each try's signal follows it.

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { UsageError } from '../errors.js';
-import { runFlow, type FlowRunOutcome, type RunFlowOptions } from '../engine/flow-engine.js';
+import type { FlowRunOutcome } from '../engine/flow-engine.js';
+import { executeFlow, type RunFlowOptions } from './execute.js';
 import { getStateResult } from '../futures/task-future.js';
 import { toParameterInputs, validateParameters } from '../settings/params.js';
 import { getRunContext } from '../engine/context.js';
@@ -99,7 +100,7 @@ export function flow(
     logPrints: options.logPrints,
     flowRunName: options.flowRunName,
     execute: (parameters: Readonly<Record<string, unknown>>, runOptions?: RunFlowOptions) =>
-      runFlow(definition, parameters, runOptions),
+      executeFlow(definition, parameters, runOptions),
     validate,
   };
   const call = async (parameters: Readonly<Record<string, unknown>> = {}): Promise<unknown> => {
@@ -108,7 +109,7 @@ export function flow(
     if (isWorkerThread() && getRunContext() === undefined) {
       return undefined;
     }
-    const outcome = await runFlow(definition, validate(parameters));
+    const outcome = await executeFlow(definition, validate(parameters));
     return getStateResult(outcome.state);
   };
   Object.defineProperty(call, 'name', { get: () => name });

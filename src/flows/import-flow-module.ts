@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { FlowLoadError, UsageError } from '../errors.js';
 import { formatException } from '../states/from-outcome.js';
-import { importUserModule } from './module-loader.js';
+import { importUserModule } from '../loader/module-loader.js';
 import { displayPath } from '../util/display-path.js';
 
 // esbuild reports a syntax error as "Transform failed with 1 error:\n<file>:<line>:<col>: ERROR: <what>".

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { FlowRun } from '../engine/runs.js';
-import type { RunnerName, TaskRunner } from '../runners/task-runner.js';
+import type { RunnerName } from '../runners/names.js';
+import type { TaskRunner } from '../runners/task-runner.js';
 import type { State } from '../states/state.js';
 
 export type FlowHook = (run: FlowRun, state: State) => void | Promise<void>;

@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import { runFlow, type FlowRunOutcome, type RunFlowOptions } from '../engine/flow-engine.js';
+import type { FlowRunOutcome } from '../engine/flow-engine.js';
+import { executeFlow, type RunFlowOptions } from '../flows/execute.js';
 import { UsageError } from '../errors.js';
 import type { FlowOptions } from '../flows/options.js';
-import type { RunnerName, TaskRunner } from '../runners/task-runner.js';
+import type { RunnerName } from '../runners/names.js';
+import type { TaskRunner } from '../runners/task-runner.js';
 import { toParameterInputs, validateParameters } from '../settings/params.js';
 import type { State } from '../states/state.js';
 import { getRuntime } from '../engine/runtime.js';
@@ -113,7 +115,7 @@ export class Flow {
 
   /** @internal Runs a flow run with checked parameters (what the CLI uses). */
   execute(parameters: Readonly<Record<string, unknown>>, options?: RunFlowOptions): Promise<FlowRunOutcome> {
-    return runFlow(this, parameters, options);
+    return executeFlow(this, parameters, options);
   }
 
   /** Throws a UsageError naming the nodes of a cycle, if the graph has one. */

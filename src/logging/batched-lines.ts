@@ -1,3 +1,5 @@
+import { streamWrites, type WritableStream } from '../util/stream-writes.js';
+
 // Log lines written to a file or a pipe cost a system call each: Node writes
 // stdio there synchronously. That is about 3 µs a line on the 2-core
 // machines, more than the engine spends on a trivial task, and a run prints
@@ -16,9 +18,7 @@
 // Only for a stream that is not a terminal: there the spinner owns the lines.
 
 /** The stream lines go to, and the other streams whose writes must not overtake them. */
-export type BatchableStream = Pick<NodeJS.WritableStream, 'write'> & { readonly destroyed?: boolean };
-
-type Write = (this: unknown, ...args: unknown[]) => boolean;
+export type BatchableStream = WritableStream & Pick<NodeJS.WritableStream, 'write'> & { readonly destroyed?: boolean };
 
 const MAX_PENDING_CHARS = 64 * 1024;
 const BURST_WINDOW_MS = 1;
@@ -40,8 +40,9 @@ export class BatchedLines {
 
   constructor(stream: BatchableStream, neighbours: readonly BatchableStream[]) {
     this.#stream = stream;
+    const flush = (): void => this.flush();
     for (const other of [stream, ...neighbours]) {
-      this.#restores.push(this.#flushBeforeWrites(other));
+      this.#restores.push(streamWrites(other).beforeWrites(flush));
     }
     process.on('exit', this.#flushAtExit);
   }
@@ -95,27 +96,11 @@ export class BatchedLines {
     }
   }
 
-  // Through the stream's write of the moment: closed-pipes.ts swaps in one
-  // that drops output once the reader of a pipe is gone (`flow run x | head -1`).
+  // Through the stream's own wrapper (util/stream-writes.ts), which drops
+  // output once the reader of a pipe is gone (`flow run x | head -1`).
   #writeNow(text: string): void {
     if (this.#stream.destroyed !== true) {
       this.#stream.write(text);
     }
-  }
-
-  #flushBeforeWrites(stream: BatchableStream): () => void {
-    const own = stream.write as Write;
-    const flush = (): void => this.flush();
-    const write = function (this: unknown, ...args: unknown[]): boolean {
-      flush();
-      return own.apply(this, args);
-    } as BatchableStream['write'];
-    stream.write = write;
-    return () => {
-      // Left alone if someone has replaced it since (closed-pipes.ts does).
-      if (stream.write === write) {
-        stream.write = own;
-      }
-    };
   }
 }

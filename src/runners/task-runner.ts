@@ -31,8 +31,6 @@ export interface TaskRunJob {
   run(invoke?: TaskInvoker): Promise<State>;
 }
 
-export type RunnerName = 'sequential' | 'concurrent' | 'parallel';
-
 export interface TaskRunner {
   /** The class name Prefect prints: `Starting 'ConcurrentTaskRunner'; ...`. */
   readonly name: string;

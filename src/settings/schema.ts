@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { LOG_LEVEL_NAMES } from '../logging/levels.js';
+import { DEFAULT_RUNNER, quoteRunnerNames, RUNNER_NAMES, type RunnerName } from '../runners/names.js';
 
 // The one description of every setting. The config file's validation, the
 // FLOW_* variable names, the CLI flags, `flow config` and .flowrc.example
@@ -20,8 +21,6 @@ export interface SettingDescriptor<T> {
   readonly perFlow: boolean;
 }
 
-const RUNNER_NAMES = ['sequential', 'concurrent', 'parallel'] as const;
-
 const logLevel = z
   .string()
   .transform((value) => value.toUpperCase())
@@ -40,12 +39,12 @@ export const SETTINGS = {
   } satisfies SettingDescriptor<string>,
   runner: {
     schema: z.enum(RUNNER_NAMES),
-    expected: "one of 'sequential', 'concurrent', 'parallel'",
+    expected: `one of ${quoteRunnerNames()}`,
     description: 'The task runner: one task at a time, overlapping on the event loop, or on worker threads.',
-    defaultValue: () => 'concurrent' as const,
+    defaultValue: () => DEFAULT_RUNNER,
     flag: '--runner',
     perFlow: true,
-  } satisfies SettingDescriptor<(typeof RUNNER_NAMES)[number]>,
+  } satisfies SettingDescriptor<RunnerName>,
   workers: {
     schema: z.number().int().positive(),
     expected: 'a positive integer',

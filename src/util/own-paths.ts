@@ -24,7 +24,7 @@ export const PACKAGE_ROOT = findPackageRoot(dirname(fileURLToPath(import.meta.ur
 // Under tests the sources run as TypeScript through tsx; once built, as JavaScript from dist/.
 export const RUNNING_SOURCES = import.meta.url.endsWith('.ts');
 
-/** The file of one of flowrun's own modules, by its path under src/ without extension ('flows/loader-hooks'). */
+/** The file of one of flowrun's own modules, by its path under src/ without extension ('loader/loader-hooks'). */
 export const ownModulePath = (module: string): string =>
   RUNNING_SOURCES ? join(PACKAGE_ROOT, 'src', `${module}.ts`) : join(PACKAGE_ROOT, 'dist', `${module}.js`);
 

@@ -8,8 +8,9 @@ import { ConsoleReporter } from '../../logging/console-reporter.js';
 import { LOG_LEVELS } from '../../logging/levels.js';
 import { discardPrestartedPool, isPrestartedFor, prestartWorkerPool } from '../../runners/parallel/prestarted-pool.js';
 import { ParallelTaskRunner } from '../../runners/parallel/parallel-runner.js';
-import { resolveRunner } from '../../runners/resolve-runner.js';
+import { chooseRunner } from '../../runners/choose-runner.js';
 import type { TaskRunner } from '../../runners/task-runner.js';
+import type { FlowOptions } from '../../flows/options.js';
 import { formatExceptionWithStack, type TerminationSignal } from '../../states/from-outcome.js';
 import { loadConfigFile } from '../../settings/config-file.js';
 import { collectParameterInputs } from '../../settings/parameter-sources.js';
@@ -19,6 +20,8 @@ import { chooseColourLevel, createStyles } from '../colour.js';
 import { EXIT_CODES, exitCodeForState, SIGNAL_EXIT_CODES } from '../exit-codes.js';
 import { flushStdio } from '../flush-stdio.js';
 import type { CliWorld } from '../world.js';
+
+type FlowDefinitionRunner = FlowOptions['taskRunner'];
 
 export interface RunCommandOptions {
   readonly param: readonly string[];
@@ -33,11 +36,11 @@ export interface RunCommandOptions {
 
 // The flow's own taskRunner counts below flags, env and its config entry; an
 // instance (new SequentialTaskRunner()) is used as given when it wins.
-const chooseRunner = (settings: ResolvedSettings, flowRunner: unknown): { runner: TaskRunner; source: string } => {
+const chooseFlowRunner = (settings: ResolvedSettings, flowName: string, flowRunner: FlowDefinitionRunner): { runner: TaskRunner; source: string } => {
   const source = settings.sources.runner;
-  const overridden = source.kind === 'flag' || source.kind === 'env' || source.kind === 'config-flow';
-  const given = !overridden && typeof flowRunner === 'object' && flowRunner !== null ? flowRunner : settings.values.runner;
-  const runner = resolveRunner(given as Parameters<typeof resolveRunner>[0], source.label, { workers: settings.values.workers });
+  const given = { runner: settings.values.runner, source: source.label };
+  const overrides = source.kind === 'flag' || source.kind === 'env' || source.kind === 'config-flow';
+  const runner = chooseRunner({ override: overrides ? given : undefined, flowRunner, flowName, fallback: given, settings: { workers: settings.values.workers } });
   return { runner, source: source.label };
 };
 
@@ -147,7 +150,7 @@ const loadAndRun = async (
     flowDef.params,
     collectParameterInputs({ paramFlags: options.param, paramsJson: options.params, env: world.env, config, flowName: flowDef.name }),
   );
-  const { runner, source } = chooseRunner(settings, flowDef.taskRunner);
+  const { runner, source } = chooseFlowRunner(settings, flowDef.name, flowDef.taskRunner);
   if (!(runner instanceof ParallelTaskRunner && isPrestartedFor(runner.poolOptions))) {
     // The flow's own settings chose otherwise: the workers are not needed.
     void discardPrestartedPool();

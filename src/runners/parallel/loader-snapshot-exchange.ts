@@ -1,6 +1,6 @@
 import { MessageChannel, parentPort } from 'node:worker_threads';
-import type { LoaderSnapshot } from '../../flows/loader-hooks.js';
-import { takeLoaderSnapshot } from '../../flows/module-loader.js';
+import type { LoaderSnapshot } from '../../loader/loader-hooks.js';
+import { takeLoaderSnapshot } from '../../loader/module-loader.js';
 import type { LoaderSnapshotRequest } from './protocol.js';
 
 // How a worker gets the main thread's record of loaded modules. It asks when

@@ -1,3 +1,4 @@
+import { streamWrites, type Divert } from '../../util/stream-writes.js';
 import type { WorkerEvent } from './protocol.js';
 
 // In a worker thread, process.stdout and process.stderr are pipes to the main
@@ -23,29 +24,20 @@ const toChunk = (chunk: unknown, encoding: unknown): string | Uint8Array => {
   return String(chunk);
 };
 
-const redirect = (stream: NodeJS.WriteStream, name: 'stdout' | 'stderr'): void => {
-  const original = stream.write.bind(stream) as (...args: unknown[]) => boolean;
-  stream.write = ((chunk: unknown, encoding?: unknown, callback?: unknown): boolean => {
-    if (current === undefined) {
-      return original(chunk, encoding, callback);
+const divertTo =
+  (name: 'stdout' | 'stderr'): Divert =>
+  (chunk, encoding) => {
+    if (current !== undefined) {
+      current.send({ type: 'output', callId: current.callId, stream: name, text: toChunk(chunk, encoding) });
     }
-    current.send({ type: 'output', callId: current.callId, stream: name, text: toChunk(chunk, encoding) });
-    const done = typeof encoding === 'function' ? encoding : callback;
-    if (typeof done === 'function') {
-      queueMicrotask(() => (done as () => void)());
-    }
-    return true;
-  });
-};
+  };
 
-let installed = false;
+const DIVERTS = { stdout: divertTo('stdout'), stderr: divertTo('stderr') };
 
-// While a run is current, its writes become events sent with `send`.
+// While a run is current, its writes become events sent with `send`;
+// between runs (a timer a task left behind) they go through the worker's pipe.
 export const captureOutput = (callId: number | undefined, send: Send): void => {
-  if (!installed) {
-    installed = true;
-    redirect(process.stdout, 'stdout');
-    redirect(process.stderr, 'stderr');
-  }
   current = callId === undefined ? undefined : { callId, send };
+  streamWrites(process.stdout).divert(current === undefined ? undefined : DIVERTS.stdout);
+  streamWrites(process.stderr).divert(current === undefined ? undefined : DIVERTS.stderr);
 };

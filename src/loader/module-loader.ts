@@ -51,14 +51,14 @@ export const ensureFlowLoader = (snapshot?: LoaderSnapshot): void => {
     register('tsx/esm', import.meta.url, { data: {} });
   }
   if (snapshot !== undefined) {
-    register(ownModuleUrl('flows/loader-hooks'), { data: { flowrunEntry, snapshot } satisfies LoaderHooksData });
+    register(ownModuleUrl('loader/loader-hooks'), { data: { flowrunEntry, snapshot } satisfies LoaderHooksData });
     return;
   }
   const { port1, port2 } = new MessageChannel();
   port1.on('message', record);
   // The records must not keep the process alive.
   port1.unref();
-  register(ownModuleUrl('flows/loader-hooks'), { data: { flowrunEntry, port: port2 } satisfies LoaderHooksData, transferList: [port2] });
+  register(ownModuleUrl('loader/loader-hooks'), { data: { flowrunEntry, port: port2 } satisfies LoaderHooksData, transferList: [port2] });
 };
 
 /** Imports a user's module by path, with TypeScript support. */

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import type { LoaderSnapshot, LoadResult, ResolveResult } from '../../../src/flows/loader-hooks.js';
-import { loadRecordedModule } from '../../../src/flows/recorded-module.js';
-import { resolutionKey } from '../../../src/flows/resolution-key.js';
+import type { LoaderSnapshot, LoadResult, ResolveResult } from '../../../src/loader/loader-hooks.js';
+import { loadRecordedModule } from '../../../src/loader/recorded-module.js';
+import { resolutionKey } from '../../../src/loader/resolution-key.js';
 
 // A worker loads a module from the main thread's record without module hooks
 // only when Node alone would load what it imports the same way; otherwise it

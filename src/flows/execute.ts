@@ -1,0 +1,32 @@
+import { getFlowRunContext } from '../engine/context.js';
+import { runFlow, type FlowRunOutcome, type RunnableFlow } from '../engine/flow-engine.js';
+import type { Runtime } from '../engine/runtime.js';
+import { chooseRunner } from '../runners/choose-runner.js';
+import type { RunnerName } from '../runners/names.js';
+import type { TaskRunner } from '../runners/task-runner.js';
+
+export interface RunFlowOptions {
+  /** Overrides the flow's own taskRunner (the CLI passes the runner it chose from the settings). */
+  readonly runner?: RunnerName | TaskRunner | undefined;
+  /** Where the runner came from, for the error if it names no runner. */
+  readonly runnerSource?: string;
+  readonly runtime?: Runtime;
+  /** Where cached and persisted results are kept. @default '.flow' in the working directory; a subflow uses its parent's */
+  readonly storeDir?: string;
+  /** Tag concurrency limits (the config file's concurrencyLimits); a subflow shares its parent's. */
+  readonly concurrencyLimits?: Readonly<Record<string, number>>;
+}
+
+/**
+ * Runs a flow run of `flow` (a subflow run inside another flow run) on the
+ * runner chosen for it, and gives the run and its final state.
+ */
+export const executeFlow = (flow: RunnableFlow, parameters: Readonly<Record<string, unknown>>, options: RunFlowOptions = {}): Promise<FlowRunOutcome> => {
+  const runner = chooseRunner({
+    override: options.runner === undefined ? undefined : { runner: options.runner, source: options.runnerSource ?? 'the runner option of the run' },
+    flowRunner: flow.taskRunner,
+    flowName: flow.name,
+    parentRunner: getFlowRunContext()?.runner,
+  });
+  return runFlow(flow, parameters, { ...options, runner });
+};
