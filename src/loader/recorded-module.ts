@@ -27,12 +27,22 @@ import { resolvedFromPrefix } from './resolution-key.js';
 // - a module whose body threw stays in the cache with its error, so import()
 //   throws that same error without running the body twice.
 
+// Node's CommonJS loader compiles an ES module from a given source only
+// through its private Module.prototype._compile(source, filename, 'module'),
+// which require() of an ES module uses; no public API puts a module compiled
+// from a source of our choosing into the ES module cache. So it is checked
+// before it is used, any failure of it leaves the module to the hooks, and
+// test/unit/loader/recorded-module.test.ts fails loudly if it stops doing
+// what this relies on (workers would then load through the hooks: slower,
+// the same).
 interface CompilableModule {
   filename: string;
   _compile(source: string, filename: string, format: 'module'): unknown;
 }
 
-const NODE_COMPILES_ES_MODULES = process.features.require_module;
+/** Whether this Node can compile a recorded ES module without hooks (Node 20.19 and later). */
+export const compilesRecordedModules = (): boolean =>
+  process.features.require_module && typeof (Module.prototype as Partial<CompilableModule>)._compile === 'function';
 
 const DYNAMIC_IMPORT = /\bimport\s*\(/;
 // Relative, absolute or a package's "imports" (#name): a file of the user's.
@@ -68,7 +78,7 @@ const resolvesAlike = (specifier: string, recordedUrl: string, requireFromModule
  */
 export const loadRecordedModule = (moduleUrl: string, snapshot: LoaderSnapshot): boolean => {
   const source = sourceText(snapshot.loaded[moduleUrl]);
-  if (!NODE_COMPILES_ES_MODULES || source === undefined || !moduleUrl.startsWith('file:') || DYNAMIC_IMPORT.test(source)) {
+  if (source === undefined || !compilesRecordedModules() || !moduleUrl.startsWith('file:') || DYNAMIC_IMPORT.test(source)) {
     return false;
   }
   const file = fileURLToPath(moduleUrl);

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { LoaderSnapshot, LoadResult, ResolveResult } from '../../../src/loader/loader-hooks.js';
-import { loadRecordedModule } from '../../../src/loader/recorded-module.js';
+import { Module } from 'node:module';
+import { compilesRecordedModules, loadRecordedModule } from '../../../src/loader/recorded-module.js';
 import { resolutionKey } from '../../../src/loader/resolution-key.js';
 
 // A worker loads a module from the main thread's record without module hooks
@@ -59,6 +60,29 @@ const recordModule = (
   }
   return { url, snapshot: { resolved, loaded: { [url]: { format, source } } } };
 };
+
+describe("Node's private Module.prototype._compile, which the workers' fast path relies on", () => {
+  it('is there on every Node that can require() an ES module (20.19 and later), or the workers load through the hooks', () => {
+    // If this fails, Node has changed what recorded-module.ts relies on:
+    // workers still work (through the hooks), but start slower. Look for a
+    // public way to compile a module from a given source, or update the guard.
+    assert.equal(compilesRecordedModules(), process.features.require_module);
+  });
+
+  it('leaves every module to the hooks, unrun, where it is missing', () => {
+    const prototype = Module.prototype as unknown as Record<string, unknown>;
+    const compile = prototype['_compile'];
+    const { url, snapshot } = recordModule('without-compile', '');
+    prototype['_compile'] = undefined;
+    try {
+      assert.equal(compilesRecordedModules(), false);
+      assert.equal(loadRecordedModule(url, snapshot), false);
+    } finally {
+      prototype['_compile'] = compile;
+    }
+    assert.equal(runsOf('without-compile'), 0);
+  });
+});
 
 describe('loadRecordedModule', { skip: process.features.require_module ? false : 'this Node cannot require() an ES module' }, () => {
   it('runs the recorded source of a module that imports built-ins and packages, once, as the module import() then gets', async () => {
