@@ -100,12 +100,7 @@ export class Flow {
 
   /** A zod schema of the Parameters (required ones must be given), for the CLI and `flow ls`. */
   get params(): z.ZodType {
-    const shape: Record<string, z.ZodType> = {};
-    for (const parameter of this.parameters) {
-      const base = z.custom<unknown>((value) => value !== undefined);
-      shape[parameter.name] = parameter.required ? base : base.optional().default(parameter.default);
-    }
-    return z.object(shape);
+    return z.object(Object.fromEntries(this.parameters.map((parameter) => [parameter.name, parameter.field])));
   }
 
   /** @internal What a flow run of this graph does: schedule every node. */

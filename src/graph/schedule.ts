@@ -103,7 +103,8 @@ export const runGraph = async (flow: Flow, parameters: Readonly<Record<string, u
   };
   const settle = async (node: GraphNode): Promise<unknown> => {
     if (node instanceof Parameter) {
-      return parameters[node.name] ?? node.default;
+      // A value given as null stays null (a nullable schema allows it).
+      return Object.hasOwn(parameters, node.name) ? parameters[node.name] : node.default;
     }
     await inputsOf(node);
     const upstreamEdges = flow.edges.filter((edge) => edge.downstream === node);

@@ -76,4 +76,28 @@ describe('Prefect 1 style flows through flow run and flow graph', { concurrency:
       rmSync(project, { recursive: true, force: true });
     }
   });
+
+  describe('Parameters with a zod schema', { concurrency: true }, () => {
+    const TYPED = 'test/fixtures/graph/typed-params.ts';
+    it('hands the task a number for a number and the text for a string', async () => {
+      const result = await runCli(['run', TYPED, '--param', 'stop=5', '--param', 'name=5']);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, 'stop: number 5; name: string 5\n');
+      assert.match(normaliseLines(result.stderr).at(-1) ?? '', /Finished in state Completed\('All states completed\.'\)$/);
+    });
+
+    it('refuses a value of the wrong type with one line, exit 2, as a Prefect 2 flow does', async () => {
+      const [word, fraction] = await Promise.all([runCli(['run', TYPED, '--param', 'stop=abc']), runCli(['run', TYPED, '--param', 'stop=1.5'])]);
+      assert.equal(word.code, 2);
+      assert.equal(word.stderr, 'error: parameter \'stop\' must be a number, got "abc" (from --param stop=abc)\n');
+      assert.equal(fraction.code, 2);
+      assert.equal(fraction.stderr, "error: parameter 'stop' must be an integer, got 1.5 (from --param stop=1.5)\n");
+    });
+
+    it('shows each parameter\'s type in flow ls', async () => {
+      const result = await runCli(['ls'], { env: { FLOW_FLOWS_DIR: 'test/fixtures/graph' } });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /^typed-graph {2}\(test\/fixtures\/graph\/typed-params\.ts\)\n {4}stop {2}number {2}required\n {4}name {2}string {2}default "x"$/m);
+    });
+  });
 });
