@@ -97,3 +97,9 @@ expectType<Parameter<string>>(new Parameter('name', { schema: z.string(), defaul
 // @ts-expect-error the default is not a number
 new Parameter('stop', { schema: z.number(), default: 'five' });
 
+// The builder is given its flow, for setReferenceTasks (Prefect 1's `with Flow(...) as flow:`).
+export const referenceFlow = new Flow('typed-reference', (flow) => {
+  const checked = double(new Parameter('x', { schema: z.number() }));
+  flow.setReferenceTasks([checked]);
+  expectType<GraphNode[]>(flow.referenceTasks());
+});
