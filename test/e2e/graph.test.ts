@@ -77,7 +77,7 @@ describe('Prefect 1 style flows through flow run and flow graph', { concurrency:
     }
   });
 
-  describe('reference tasks decide the final state', { concurrency: true }, () => {
+  describe('reference tasks decide the final state', () => {
     const ALERTING = 'test/fixtures/graph/alerting.ts';
     for (const runner of ['concurrent', 'parallel']) {
       it(`completes an alerting flow when all is healthy, its alert TriggerFailed (${runner} runner)`, async () => {
@@ -98,7 +98,7 @@ describe('Prefect 1 style flows through flow run and flow graph', { concurrency:
     });
   });
 
-  describe('Parameters with a zod schema', { concurrency: true }, () => {
+  describe('Parameters with a zod schema', () => {
     const TYPED = 'test/fixtures/graph/typed-params.ts';
     it('hands the task a number for a number and the text for a string', async () => {
       const result = await runCli(['run', TYPED, '--param', 'stop=5', '--param', 'name=5']);
