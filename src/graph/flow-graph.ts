@@ -11,8 +11,9 @@ import { getRuntime } from '../engine/runtime.js';
 import { buildWith, getBuildingFlow, setBuilderCallHandler } from './builder-context.js';
 import { FunctionalNode } from './functional-node.js';
 import { getDestructuredKeys } from '../tasks/parameter-names.js';
+import { describeValue } from '../util/describe-value.js';
 import type { GraphNode } from './node.js';
-import { collectNodes, setFlowResolver } from './node.js';
+import { collectNodes, isGraphNode, setFlowResolver } from './node.js';
 import { Parameter } from './parameter.js';
 import { orderNodes, runGraph } from './schedule.js';
 
@@ -45,15 +46,20 @@ export class Flow {
   readonly edges: Edge[] = [];
   /** Arguments given by bind() or a builder call, per node, with nodes standing for results. */
   readonly boundArguments = new Map<GraphNode, Record<string, unknown>>();
+  private referenceNodes: readonly GraphNode[] = [];
 
-  constructor(name: string, builder?: () => void) {
+  /**
+   * `builder` receives the flow, as Prefect 1's `with Flow(...) as flow:`
+   * block has it (for `flow.setReferenceTasks([...])`).
+   */
+  constructor(name: string, builder?: (flow: Flow) => void) {
     if (typeof name !== 'string' || name.length === 0) {
       throw new TypeError(`new Flow(name): the name must be a non-empty string, got ${JSON.stringify(name)}.`);
     }
     this.name = name;
     Object.defineProperty(this, FLOW_BRAND, { value: { adoptName: () => this.name } });
     if (builder !== undefined) {
-      buildWith(this, builder);
+      buildWith(this, () => builder(this));
     }
   }
 
@@ -102,12 +108,45 @@ export class Flow {
 
   /** A zod schema of the Parameters (required ones must be given), for the CLI and `flow ls`. */
   get params(): z.ZodType {
-    const shape: Record<string, z.ZodType> = {};
-    for (const parameter of this.parameters) {
-      const base = z.custom<unknown>((value) => value !== undefined);
-      shape[parameter.name] = parameter.required ? base : base.optional().default(parameter.default);
+    return z.object(Object.fromEntries(this.parameters.map((parameter) => [parameter.name, parameter.field])));
+  }
+
+  /**
+   * Prefect 1's set_reference_tasks: the nodes whose task runs decide the
+   * flow run's final state (every run of a mapped node), in place of the
+   * terminal ones. An alerting flow whose last task runs only on failure
+   * names the tasks it watches. An empty list restores the default.
+   */
+  setReferenceTasks(nodes: Iterable<GraphNode>): void {
+    if (isGraphNode(nodes) || typeof (nodes as Partial<Iterable<GraphNode>> | null | undefined)?.[Symbol.iterator] !== 'function') {
+      throw new UsageError(`flow '${this.name}': setReferenceTasks() takes a list of nodes (setReferenceTasks([check])), got ${describeNodeOrValue(nodes)}.`);
     }
-    return z.object(shape);
+    const chosen = [...new Set(nodes)];
+    for (const node of chosen) {
+      if (!isGraphNode(node)) {
+        // A task() itself is the likely slip: the node is what its call returned.
+        const hint = typeof node === 'function' ? ' (a task is not a node: give what calling it in the builder returned)' : '';
+        throw new UsageError(`flow '${this.name}': setReferenceTasks() takes nodes of the flow, got ${describeValue(node)}${hint}.`);
+      }
+      const owner = nodeFlows.get(node);
+      if (owner !== this) {
+        const where = owner === undefined ? 'it is in no flow' : `it is in flow '${owner.name}'`;
+        throw new UsageError(
+          `flow '${this.name}': reference task '${node.name}' is not a node of this flow (${where}); add it first (call it in the builder, bind() or wire it), then setReferenceTasks().`,
+        );
+      }
+    }
+    this.referenceNodes = chosen;
+  }
+
+  /** Prefect 1's reference_tasks(): those set by setReferenceTasks, else the terminal tasks. */
+  referenceTasks(): GraphNode[] {
+    return this.referenceNodes.length > 0 ? [...this.referenceNodes] : this.terminalTasks();
+  }
+
+  /** Prefect 1's terminal_tasks(): the nodes with nothing downstream. */
+  terminalTasks(): GraphNode[] {
+    return this.nodes.filter((node) => !this.edges.some((edge) => edge.upstream === node));
   }
 
   /** @internal What a flow run of this graph does: schedule every node. */
@@ -148,6 +187,7 @@ const checkKey = (node: GraphNode, key: string): void => {
   }
 };
 
+const describeNodeOrValue = (value: unknown): string => (isGraphNode(value) ? `the node '${value.name}'` : describeValue(value));
 
 // Calling a task() inside a builder adds a node with those arguments.
 setBuilderCallHandler((flow, task, args, mapped) => {

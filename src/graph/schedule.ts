@@ -17,7 +17,8 @@ import { allSuccessful, type Trigger } from './triggers.js';
 // (wrapped in allowFailure, so the trigger decides), and each starts as soon
 // as its upstreams are final: independent branches overlap on the concurrent
 // runner and use every core on the parallel one. The flow run's state
-// follows the terminal nodes, as Prefect 1's reference tasks.
+// follows its reference tasks (Prefect 1's rule: the terminal nodes unless
+// flow.setReferenceTasks chose others).
 
 // Kahn's algorithm; a cycle is an error that names the nodes on it.
 export const orderNodes = (flow: Flow): GraphNode[] => {
@@ -103,7 +104,8 @@ export const runGraph = async (flow: Flow, parameters: Readonly<Record<string, u
   };
   const settle = async (node: GraphNode): Promise<unknown> => {
     if (node instanceof Parameter) {
-      return parameters[node.name] ?? node.default;
+      // A value given as null stays null (a nullable schema allows it).
+      return Object.hasOwn(parameters, node.name) ? parameters[node.name] : node.default;
     }
     await inputsOf(node);
     const upstreamEdges = flow.edges.filter((edge) => edge.downstream === node);
@@ -145,6 +147,8 @@ export const runGraph = async (flow: Flow, parameters: Readonly<Record<string, u
     values.set(node, settle(node));
   }
   await Promise.all(values.values());
-  // The terminal nodes (nothing downstream) decide the flow run's state.
-  return [...runs.entries()].filter(([node]) => !flow.edges.some((edge) => edge.upstream === node)).flatMap(([, futures]) => futures);
+  // What the flow returns decides its state: the runs of the reference
+  // tasks, each run of a mapped one (as Prefect 1 counts its children). A
+  // Parameter has no run: like Prefect 1's, it cannot fail the flow.
+  return flow.referenceTasks().flatMap((node) => runs.get(node) ?? []);
 };

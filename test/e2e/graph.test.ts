@@ -76,4 +76,73 @@ describe('Prefect 1 style flows through flow run and flow graph', { concurrency:
       rmSync(project, { recursive: true, force: true });
     }
   });
+
+  describe('reference tasks decide the final state', () => {
+    const ALERTING = 'test/fixtures/graph/alerting.ts';
+    for (const runner of ['concurrent', 'parallel']) {
+      it(`completes an alerting flow when all is healthy, its alert TriggerFailed (${runner} runner)`, async () => {
+        const result = await runCli(['run', ALERTING, '--runner', runner, '--workers', '2']);
+        const lines = normaliseLines(result.stderr);
+        assert.equal(result.code, 0, result.stderr);
+        assert.ok(lines.some((line) => /'alert-[0-9a-f]{8}-0' - Finished in state TriggerFailed\('Trigger was "any_failed" but none of the upstream tasks failed\.', type=FAILED\)$/.test(line)), result.stderr);
+        assert.match(lines.at(-1) ?? '', /Finished in state Completed\('All states completed\.'\)$/);
+        assert.equal(result.stdout, '');
+      });
+    }
+
+    it('fails an alerting flow whose reference task failed, its alert having run', async () => {
+      const result = await runCli(['run', ALERTING, '--param', 'healthy=false']);
+      assert.equal(result.code, 1, result.stderr);
+      assert.equal(result.stdout, 'ALERT: the service is down\n');
+      assert.match(normaliseLines(result.stderr).at(-1) ?? '', /Finished in state Failed\('1\/1 states failed\.'\)$/);
+    });
+  });
+
+  describe('Parameters with a zod schema', () => {
+    const TYPED = 'test/fixtures/graph/typed-params.ts';
+    it('hands the task a number for a number and the text for a string', async () => {
+      const result = await runCli(['run', TYPED, '--param', 'stop=5', '--param', 'name=5']);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, 'stop: number 5; name: string 5\n');
+      assert.match(normaliseLines(result.stderr).at(-1) ?? '', /Finished in state Completed\('All states completed\.'\)$/);
+    });
+
+    it('refuses a value of the wrong type with one line, exit 2, as a Prefect 2 flow does', async () => {
+      const [word, fraction] = await Promise.all([runCli(['run', TYPED, '--param', 'stop=abc']), runCli(['run', TYPED, '--param', 'stop=1.5'])]);
+      assert.equal(word.code, 2);
+      assert.equal(word.stderr, 'error: parameter \'stop\' must be a number, got "abc" (from --param stop=abc)\n');
+      assert.equal(fraction.code, 2);
+      assert.equal(fraction.stderr, "error: parameter 'stop' must be an integer, got 1.5 (from --param stop=1.5)\n");
+    });
+
+    it('shows each parameter\'s type in flow ls', async () => {
+      const result = await runCli(['ls'], { env: { FLOW_FLOWS_DIR: 'test/fixtures/graph' } });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /^typed-graph {2}\(test\/fixtures\/graph\/typed-params\.ts\)\n {4}stop {2}number {2}required\n {4}name {2}string {2}default "x"$/m);
+    });
+  });
+
+  it('refuses a default its schema does not take, and a reference task outside the flow, where the flow is loaded', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'flowrun-graph-'));
+    try {
+      writeFileSync(
+        join(project, 'bad-default.ts'),
+        "import { Flow, Parameter, task, z } from 'flowrun';\nconst show = task('show', (x: unknown) => x);\nexport default new Flow('bad-default', () => { show(new Parameter('stop', { schema: z.number(), default: 'five' as never })); });\n",
+      );
+      writeFileSync(
+        join(project, 'bad-reference.ts'),
+        "import { Flow, task } from 'flowrun';\nconst show = task('show', (x: unknown) => x);\nlet elsewhere: unknown;\nnew Flow('other', () => { elsewhere = show(1); });\nexport default new Flow('watching', (flow) => { show(2); flow.setReferenceTasks([elsewhere as never]); });\n",
+      );
+      const [badDefault, badReference] = await Promise.all([runCli(['run', join(project, 'bad-default.ts')]), runCli(['run', join(project, 'bad-reference.ts')])]);
+      assert.equal(badDefault.code, 2);
+      assert.equal(badDefault.stderr, `error: ${join(project, 'bad-default.ts')}: parameter 'stop' must be a number, got "five" (from its default in new Parameter('stop'))\n`);
+      assert.equal(badReference.code, 2);
+      assert.equal(
+        badReference.stderr,
+        `error: ${join(project, 'bad-reference.ts')}: flow 'watching': reference task 'show' is not a node of this flow (it is in flow 'other'); add it first (call it in the builder, bind() or wire it), then setReferenceTasks().\n`,
+      );
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
 });

@@ -89,3 +89,17 @@ expectType<GraphNode<string>>(greet);
 greet.bind({ name: new Parameter<string>('name') }, { flow: graphFlow });
 // @ts-expect-error name takes a string
 greet.bind({ name: 5 }, { flow: graphFlow });
+
+// A Parameter with a schema is typed by it; its default must fit the schema.
+const typedStop = new Parameter('stop', { schema: z.number().int() });
+assertTrue<Equal<typeof typedStop, Parameter<number>>>();
+expectType<Parameter<string>>(new Parameter('name', { schema: z.string(), default: 'x' }));
+// @ts-expect-error the default is not a number
+new Parameter('stop', { schema: z.number(), default: 'five' });
+
+// The builder is given its flow, for setReferenceTasks (Prefect 1's `with Flow(...) as flow:`).
+export const referenceFlow = new Flow('typed-reference', (flow) => {
+  const checked = double(new Parameter('x', { schema: z.number() }));
+  flow.setReferenceTasks([checked]);
+  expectType<GraphNode[]>(flow.referenceTasks());
+});
