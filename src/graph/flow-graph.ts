@@ -8,12 +8,12 @@ import type { TaskRunner } from '../runners/task-runner.js';
 import { toParameterInputs, validateParameters } from '../settings/params.js';
 import type { State } from '../states/state.js';
 import { getRuntime } from '../engine/runtime.js';
-import { buildWith, getBuildingFlow, setBuilderCallHandler } from './builder-context.js';
+import { buildWith, type GraphBuilder } from '../tasks/graph-builder.js';
 import { FunctionalNode } from './functional-node.js';
 import { getDestructuredKeys } from '../tasks/parameter-names.js';
 import { describeValue } from '../util/describe-value.js';
 import type { GraphNode } from './node.js';
-import { collectNodes, isGraphNode, setFlowResolver } from './node.js';
+import { collectNodes, isGraphNode } from './node.js';
 import { Parameter } from './parameter.js';
 import { orderNodes, runGraph } from './schedule.js';
 
@@ -34,7 +34,7 @@ const nodeFlows = new WeakMap<GraphNode, Flow>();
  * builder function (calling tasks there adds nodes) or wired imperatively.
  * Every node starts as soon as its upstreams are final, on any runner.
  */
-export class Flow {
+export class Flow implements GraphBuilder {
   readonly name: string;
   readonly description: string | undefined = undefined;
   readonly version: string | undefined = undefined;
@@ -61,6 +61,18 @@ export class Flow {
     if (builder !== undefined) {
       buildWith(this, () => builder(this));
     }
+  }
+
+  /** @internal A task() called inside this flow's builder: a node with those arguments, its inputs' nodes upstream. */
+  addCall(task: unknown, args: readonly unknown[], mapped: boolean): FunctionalNode {
+    const node = new FunctionalNode(task as FunctionalNode['task'], args, mapped);
+    this.addNode(node);
+    for (const arg of args) {
+      for (const upstream of collectNodes(arg)) {
+        this.addEdge(upstream, node);
+      }
+    }
+    return node;
   }
 
   /** Adds a node (once); a node belongs to one flow. */
@@ -188,25 +200,5 @@ const checkKey = (node: GraphNode, key: string): void => {
 };
 
 const describeNodeOrValue = (value: unknown): string => (isGraphNode(value) ? `the node '${value.name}'` : describeValue(value));
-
-// Calling a task() inside a builder adds a node with those arguments.
-setBuilderCallHandler((flow, task, args, mapped) => {
-  const node = new FunctionalNode(task as FunctionalNode['task'], args, mapped);
-  flow.addNode(node);
-  for (const arg of args) {
-    for (const upstream of collectNodes(arg)) {
-      flow.addEdge(upstream, node);
-    }
-  }
-  return node;
-});
-
-setFlowResolver((flow, what) => {
-  const resolved = flow ?? getBuildingFlow();
-  if (resolved === undefined) {
-    throw new TypeError(`${what}: give the flow ({ flow }) or wire it inside a Flow builder.`);
-  }
-  return resolved;
-});
 
 export const isGraphFlow = (value: unknown): value is Flow => value instanceof Flow;

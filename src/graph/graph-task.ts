@@ -2,9 +2,8 @@ import { defineKeyedTask, type Task as TaskDefinition } from '../tasks/task.js';
 import type { TaskOptions } from '../tasks/options.js';
 import { findCallerModule } from '../tasks/task-key.js';
 import type { MaybeNode } from './maybe-node.js';
-import { getBuildingFlow } from './builder-context.js';
 import type { Flow } from './flow-graph.js';
-import { GraphNode } from './node.js';
+import { getBuildingFlow, GraphNode } from './node.js';
 import { allSuccessful, type Trigger } from './triggers.js';
 
 export interface GraphTaskOptions extends Omit<TaskOptions<[never]>, 'name' | 'cacheKeyFn'> {

@@ -1,3 +1,4 @@
+import { getBuildingGraph } from '../tasks/graph-builder.js';
 import { isUnmapped } from '../tasks/unmapped.js';
 import type { Flow } from './flow-graph.js';
 import type { Trigger } from './triggers.js';
@@ -6,6 +7,9 @@ import type { Trigger } from './triggers.js';
 // a task() called inside a Flow builder. `T` is the type of the node's result.
 
 const NODE_BRAND = Symbol.for('flowrun.GraphNode');
+
+/** The Flow whose builder function is running (the only graph builder there is), if one is. */
+export const getBuildingFlow = (): Flow | undefined => getBuildingGraph() as Flow | undefined;
 
 let nextId = 0;
 
@@ -51,18 +55,13 @@ export abstract class GraphNode<T = unknown> {
 export const isGraphNode = (value: unknown): value is GraphNode =>
   typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[NODE_BRAND] === true;
 
-// Set by the Flow module (a cycle of imports otherwise): the flow an edge goes to.
-let flowResolver: ((flow: Flow | undefined, what: string) => Flow) | undefined;
-
-export const setFlowResolver = (resolver: (flow: Flow | undefined, what: string) => Flow): void => {
-  flowResolver = resolver;
-};
-
+// The flow an edge goes to: the one given, else the one being built.
 const resolveFlow = (flow: Flow | undefined, what: string): Flow => {
-  if (flowResolver === undefined) {
-    throw new Error('flowrun: the graph API is not initialised');
+  const resolved = flow ?? getBuildingFlow();
+  if (resolved === undefined) {
+    throw new TypeError(`${what}: give the flow ({ flow }) or wire it inside a Flow builder.`);
   }
-  return flowResolver(flow, what);
+  return resolved;
 };
 
 // The nodes inside a bound argument: alone, in arrays, in plain objects.

@@ -6,7 +6,7 @@ import type { TaskFuture } from '../futures/task-future.js';
 import { expandMapArguments } from './map.js';
 import { resolveTaskOptions, type ResolvedTaskOptions, type SubmitOptions, type TaskOptions } from './options.js';
 import { getRunContext } from '../engine/context.js';
-import { callInBuilder, getBuildingFlow } from '../graph/builder-context.js';
+import { getBuildingGraph } from './graph-builder.js';
 import { registerTask } from './registry.js';
 import { createTaskKey, findCallerModule, hashTaskKey } from './task-key.js';
 import type { Unmapped } from './unmapped.js';
@@ -87,8 +87,8 @@ const buildTask = <Args extends unknown[], R>(parts: TaskParts<Args, Awaited<R>>
   };
   const call = (...args: unknown[]): unknown => {
     // Inside a Prefect 1 Flow builder, a call adds a node to the graph.
-    const building = getBuildingFlow();
-    return building === undefined ? callTask(submittable, args, waitFor) : callInBuilder(building, call, args);
+    const building = getBuildingGraph();
+    return building === undefined ? callTask(submittable, args, waitFor) : building.addCall(call, args, false);
   };
   // A function's own `name` is read-only to assignment; define it instead.
   Object.defineProperty(call, 'name', { value: options.name });
@@ -98,10 +98,10 @@ const buildTask = <Args extends unknown[], R>(parts: TaskParts<Args, Awaited<R>>
     submit: (...args: unknown[]) => submitTask<Awaited<R>>(submittable, args, waitFor),
     map: (...args: unknown[]) => {
       // Inside a Prefect 1 Flow builder, a mapped node: its runs are made when its inputs are known.
-      const building = getBuildingFlow();
+      const building = getBuildingGraph();
       return building === undefined
         ? expandMapArguments(options.name, args).map((runArgs) => submitTask<Awaited<R>>(submittable, runArgs, waitFor))
-        : callInBuilder(building, call, args, true);
+        : building.addCall(call, args, true);
     },
     with: (overrides: TaskOptions<Args> & SubmitOptions) => {
       const { waitFor: nextWaitFor, ...taskOverrides } = overrides;
