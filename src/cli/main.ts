@@ -47,7 +47,7 @@ Examples:
 const CONFIG_EXAMPLES = `
 Examples:
   $ flow config                          each setting and where it came from
-  $ flow config parallel-execution       as that flow's run would see them
+  $ flow config parallel-execution       as that flow's run would see them, with its parameters
   $ FLOW_RUNNER=sequential flow config   environment variables count too`;
 
 const PROGRAM_EXAMPLES = `
@@ -128,7 +128,9 @@ export const createProgram = (world: CliWorld, setExitCode: (code: number) => vo
   program
     .command('config')
     .description('Show each resolved setting and where it came from.')
-    .argument('[flow]', 'resolve the settings as a run of this flow would')
+    .argument('[flow]', 'resolve the settings and parameters as a run of this flow would')
+    .option('--param <key=value>', 'as flow run --param (with a flow)', collect, [])
+    .option('--params <json>', 'as flow run --params (with a flow)')
     .option('--runner <name>', 'as flow run --runner')
     .option('--workers <n>', 'as flow run --workers')
     .option('--log-level <level>', 'as flow run --log-level')
