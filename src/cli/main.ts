@@ -30,8 +30,8 @@ Examples:
   $ flow run flows/etl.ts --params '{"day": "2026-01-31"}'
   $ flow run flows/etl.ts:nightly --log-level DEBUG a named export of a file
 
-Exit status: 0 completed, 1 failed or crashed, 2 bad usage or input,
-130 after SIGINT, 143 after SIGTERM.`;
+Exit status: ${EXIT_CODES.completed} completed, ${EXIT_CODES.failed} failed or crashed, ${EXIT_CODES.usage} bad usage or input,
+${EXIT_CODES.sigint} after SIGINT, ${EXIT_CODES.sigterm} after SIGTERM, ${EXIT_CODES.sighup} after SIGHUP.`;
 
 const LS_EXAMPLES = `
 Examples:
