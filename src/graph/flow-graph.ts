@@ -8,7 +8,7 @@ import type { State } from '../states/state.js';
 import { getRuntime } from '../engine/runtime.js';
 import { buildWith, getBuildingFlow, setBuilderCallHandler } from './builder-context.js';
 import { FunctionalNode } from './functional-node.js';
-import { getDestructuredKeys } from '../tasks/parameter-names.js';
+import { getDestructuredKeys } from '../util/function-parameters.js';
 import type { GraphNode } from './node.js';
 import { collectNodes, setFlowResolver } from './node.js';
 import { Parameter } from './parameter.js';
