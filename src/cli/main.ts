@@ -31,8 +31,8 @@ Examples:
   $ flow run flows/etl.ts --params '{"day": "2026-01-31"}'
   $ flow run flows/etl.ts:nightly --log-level DEBUG a named export of a file
 
-Exit status: 0 completed, 1 failed or crashed, 2 bad usage or input,
-130 after SIGINT, 143 after SIGTERM.`;
+Exit status: ${EXIT_CODES.completed} completed, ${EXIT_CODES.failed} failed or crashed, ${EXIT_CODES.usage} bad usage or input,
+${EXIT_CODES.sigint} after SIGINT, ${EXIT_CODES.sigterm} after SIGTERM, ${EXIT_CODES.sighup} after SIGHUP.`;
 
 const LS_EXAMPLES = `
 Examples:
@@ -48,7 +48,7 @@ Examples:
 const CONFIG_EXAMPLES = `
 Examples:
   $ flow config                          each setting and where it came from
-  $ flow config parallel-execution       as that flow's run would see them
+  $ flow config parallel-execution       as that flow's run would see them, with its parameters
   $ FLOW_RUNNER=sequential flow config   environment variables count too`;
 
 const PROGRAM_EXAMPLES = `
@@ -129,7 +129,9 @@ export const createProgram = (world: CliWorld, setExitCode: (code: number) => vo
   program
     .command('config')
     .description('Show each resolved setting and where it came from.')
-    .argument('[flow]', 'resolve the settings as a run of this flow would')
+    .argument('[flow]', 'resolve the settings and parameters as a run of this flow would')
+    .option('--param <key=value>', 'as flow run --param (with a flow)', collect, [])
+    .option('--params <json>', 'as flow run --params (with a flow)')
     .option('--runner <name>', 'as flow run --runner')
     .option('--workers <n>', 'as flow run --workers')
     .option('--log-level <level>', 'as flow run --log-level')

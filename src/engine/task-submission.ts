@@ -4,7 +4,7 @@ import { LOG_LEVELS } from '../logging/levels.js';
 import type { TaskRunJob } from '../runners/task-runner.js';
 import { pendingAt } from '../states/shared-states.js';
 import { hasRunEnded, type State } from '../states/state.js';
-import { getParameterNames } from '../tasks/parameter-names.js';
+import { getParameterNames } from '../util/function-parameters.js';
 import type { ResolvedTaskOptions } from '../tasks/options.js';
 import { getRunContext, refuseIfRunIsOver, requireFlowRunContext, type ChildRun, type FlowRunContext } from './context.js';
 import type { TaskInvoker } from './invocation.js';

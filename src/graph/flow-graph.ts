@@ -10,7 +10,7 @@ import type { State } from '../states/state.js';
 import { getRuntime } from '../engine/runtime.js';
 import { buildWith, type GraphBuilder } from '../tasks/graph-builder.js';
 import { FunctionalNode } from './functional-node.js';
-import { getDestructuredKeys } from '../tasks/parameter-names.js';
+import { getDestructuredKeys } from '../util/function-parameters.js';
 import { describeValue } from '../util/describe-value.js';
 import type { GraphNode } from './node.js';
 import { collectNodes, isGraphNode } from './node.js';

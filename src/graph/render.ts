@@ -1,4 +1,4 @@
-import { getParameterNames } from '../tasks/parameter-names.js';
+import { getParameterNames } from '../util/function-parameters.js';
 import type { Flow } from './flow-graph.js';
 import { FunctionalNode } from './functional-node.js';
 import { collectNodes, type GraphNode } from './node.js';

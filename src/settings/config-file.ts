@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { mayHaveConfigFile } from './config-presence.js';
+import { createModuleConfigLoader } from './config-module.js';
 import { findJsonErrorPosition } from './json-error-position.js';
 import { ConfigError } from '../errors.js';
 import { isPlainObject } from '../util/is-plain-object.js';
@@ -9,8 +9,9 @@ import { displayPath } from '../util/display-path.js';
 // Finds and reads the config file through cosmiconfig under the name `flow`:
 // .flowrc (JSON or YAML), .flowrc.json|yaml|yml|js|mjs|cjs|ts|mts,
 // flow.config.js|mjs|cjs|ts|mts, or the `flow` key of package.json, searched
-// from the working directory up to the project root. TypeScript files load
-// through tsx, as flows do. cosmiconfig is imported only here.
+// from the working directory up to the project root. JavaScript and
+// TypeScript files load through tsx, as flows do (config-module.ts).
+// cosmiconfig is imported only here.
 
 export interface LoadedConfig {
   /** The file read, or undefined when there is none. */
@@ -41,12 +42,6 @@ const SEARCH_PLACES = [
 ] as const;
 
 const NO_CONFIG: LoadedConfig = { filepath: undefined, label: '(none)', config: {} };
-
-const loadTypeScriptConfig = async (filepath: string): Promise<unknown> => {
-  const { tsImport } = await import('tsx/esm/api');
-  const loaded = (await tsImport(pathToFileURL(filepath).href, import.meta.url)) as { default?: unknown };
-  return loaded.default ?? loaded;
-};
 
 // One line from a parse error, with the line (and column) where it is:
 // js-yaml gives `reason` and `mark`; parse-json a message and a code frame
@@ -86,15 +81,19 @@ export const loadConfigFile = async (explicitPath: string | undefined, cwd = pro
     return NO_CONFIG;
   }
   const { cosmiconfig } = await import('cosmiconfig');
+  const loadModule = createModuleConfigLoader((filepath) => displayPath(filepath, cwd));
   const explorer = cosmiconfig(MODULE_NAME, {
     searchStrategy: 'project',
-    loaders: { '.ts': loadTypeScriptConfig, '.mts': loadTypeScriptConfig },
+    loaders: { '.js': loadModule, '.mjs': loadModule, '.cjs': loadModule, '.ts': loadModule, '.mts': loadModule },
     searchPlaces: [...SEARCH_PLACES],
   });
   let result: Awaited<ReturnType<typeof explorer.search>>;
   try {
     result = explicitPath === undefined ? await explorer.search(cwd) : await explorer.load(explicitPath);
   } catch (error) {
+    if (error instanceof ConfigError) {
+      throw error;
+    }
     const code = (error as { code?: string }).code;
     if (explicitPath !== undefined && code === 'ENOENT') {
       throw new ConfigError(`config file ${explicitPath} (from --config) does not exist; check the path.`, error);

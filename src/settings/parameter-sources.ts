@@ -25,33 +25,48 @@ const readConfigParams = (config: LoadedConfig, value: unknown, where: string): 
   return value;
 };
 
+// A higher layer's value replaces a lower one's. It stays shared (ignored by
+// a flow that does not take it) only when every layer that set the key is
+// shared: FLOW_PARAMS over a typo in flows.etl.params still lets the typo be
+// caught.
+const overlay = (merged: Record<string, ParameterValue>, layer: Readonly<Record<string, ParameterValue>>): void => {
+  for (const [key, value] of Object.entries(layer)) {
+    const shared = value.shared === true && (merged[key]?.shared ?? true);
+    merged[key] = { ...value, shared };
+  }
+};
+
 // Every parameter value a run is given, with where it came from. Precedence,
 // lowest first: the config file's top-level params (shared by every flow),
-// its flows.<name>.params, FLOW_PARAMS, --params, then each --param. The
-// flow's own defaults (in its zod schema) fill what none of them sets.
+// its flows.<name>.params, FLOW_PARAMS (shared too: one variable for a whole
+// pipeline), --params, then each --param (these two name one flow on
+// purpose, so a key it does not take is an error). The flow's own defaults
+// (in its zod schema) fill what none of them sets.
 export const collectParameterInputs = (input: ParameterSourcesInput): ParameterInputs => {
   const merged: Record<string, ParameterValue> = {};
   const config = input.config;
   if (config !== undefined) {
-    Object.assign(merged, toParameterInputs(readConfigParams(config, config.config['params'], 'params'), `config file ${config.label} (params)`, true));
+    const shared = readConfigParams(config, config.config['params'], 'params');
+    overlay(merged, toParameterInputs(shared, `config file ${config.label} (params)`, { shared: true, label: `${config.label} (params)` }));
     const flows = config.config['flows'];
     const entry = isPlainObject(flows) && input.flowName !== undefined ? flows[input.flowName] : undefined;
     if (isPlainObject(entry)) {
       const where = `flows.${input.flowName ?? ''}.params`;
-      Object.assign(merged, toParameterInputs(readConfigParams(config, entry['params'], where), `config file ${config.label} (${where})`));
+      const own = readConfigParams(config, entry['params'], where);
+      overlay(merged, toParameterInputs(own, `config file ${config.label} (${where})`, { label: `${config.label} (${where})` }));
     }
   }
   const envName = toEnvName('params');
   const envParams = input.env?.[envName];
   if (envParams !== undefined && envParams !== '') {
-    Object.assign(merged, parseParamsJson(envParams, envName));
+    overlay(merged, parseParamsJson(envParams, envName, { shared: true }));
   }
   if (input.paramsJson !== undefined) {
-    Object.assign(merged, parseParamsJson(input.paramsJson, '--params'));
+    overlay(merged, parseParamsJson(input.paramsJson, '--params'));
   }
   for (const text of input.paramFlags ?? []) {
     const { key, value } = parseParamFlag(text);
-    merged[key] = value;
+    overlay(merged, { [key]: value });
   }
   return merged;
 };

@@ -10,10 +10,21 @@ export interface ParameterValue {
   readonly value: unknown;
   /** The text as typed, for values from the command line or environment. */
   readonly raw?: string;
-  /** `--param stop=abc`, `--params`, `FLOW_PARAMS`, `.flowrc (flows.etl.params)`... */
+  /** `--param stop=abc`, `--params`, `FLOW_PARAMS`, `config file .flowrc (flows.etl.params)`... */
   readonly source: string;
-  /** Shared defaults (the config file's top-level params) may name keys a flow does not take. */
+  /** The source as `flow config` shows it beside the settings (`.flowrc (flows.etl.params)`), when it differs. */
+  readonly label?: string;
+  /**
+   * Set for every flow rather than for this one (the config file's top-level
+   * params, FLOW_PARAMS): it may name keys a flow does not take, which that
+   * flow ignores.
+   */
   readonly shared?: boolean;
+}
+
+export interface ParameterInputOptions {
+  readonly shared?: boolean;
+  readonly label?: string;
 }
 
 export type ParameterInputs = Readonly<Record<string, ParameterValue>>;
@@ -40,7 +51,7 @@ export const parseLooseJson = (raw: string): unknown => {
 };
 
 // `--params '{"stop": 5}'` or FLOW_PARAMS: a JSON object of parameters.
-export const parseParamsJson = (text: string, source: string): Record<string, ParameterValue> => {
+export const parseParamsJson = (text: string, source: string, options: ParameterInputOptions = {}): Record<string, ParameterValue> => {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -50,15 +61,17 @@ export const parseParamsJson = (text: string, source: string): Record<string, Pa
   if (!isPlainObject(parsed)) {
     throw new UsageError(`${source} must be a JSON object such as '{"stop": 5}', got ${describeValue(parsed)}.`);
   }
-  return toParameterInputs(parsed, source);
+  return toParameterInputs(parsed, source, options);
 };
 
 export const toParameterInputs = (
   values: Readonly<Record<string, unknown>>,
   source: string,
-  shared = false,
+  options: ParameterInputOptions = {},
 ): Record<string, ParameterValue> =>
-  Object.fromEntries(Object.entries(values).map(([key, value]) => [key, { value, source, shared }]));
+  Object.fromEntries(
+    Object.entries(values).map(([key, value]) => [key, { value, source, shared: options.shared === true, ...(options.label === undefined ? {} : { label: options.label }) }]),
+  );
 
 const article = (expected: string): string => (/^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`);
 
@@ -79,16 +92,21 @@ const describeIssue = (issue: z.core.$ZodIssue, inputs: ParameterInputs, shape: 
   return `${name} is invalid: ${issue.message}${got}`;
 };
 
-// The parameters a flow run gets: validated and coerced by the flow's zod
-// schema when it has one, else as given. Throws ParameterError with one line
-// per problem, each naming the parameter, what was expected and where the
-// value came from.
-export const validateParameters = (
+/** One line per problem zod found, each naming the parameter, what was expected and where the value came from. */
+export const describeParameterIssues = (
+  issues: readonly z.core.$ZodIssue[],
+  inputs: ParameterInputs,
+  shape: Record<string, z.ZodType> | undefined,
+): string => issues.map((issue) => describeIssue(issue, inputs, shape)).join('; ');
+
+// The values given, as the flow's schema will read them: a key the flow does
+// not take is dropped when it comes from a shared source and refused
+// otherwise; text typed for a string parameter stays the text.
+export const selectParameterValues = (
   flowName: string,
-  schema: z.ZodType | undefined,
+  shape: Record<string, z.ZodType> | undefined,
   inputs: ParameterInputs,
 ): Record<string, unknown> => {
-  const shape = schema === undefined ? undefined : getObjectShape(schema);
   const values: Record<string, unknown> = {};
   for (const [key, input] of Object.entries(inputs)) {
     if (shape !== undefined && !Object.hasOwn(shape, key)) {
@@ -103,6 +121,20 @@ export const validateParameters = (
     const fieldSchema = shape?.[key];
     values[key] = input.raw !== undefined && fieldSchema !== undefined && expectsString(fieldSchema) ? input.raw : input.value;
   }
+  return values;
+};
+
+// The parameters a flow run gets: validated and coerced by the flow's zod
+// schema when it has one, else as given. Throws ParameterError with one line
+// per problem, each naming the parameter, what was expected and where the
+// value came from.
+export const validateParameters = (
+  flowName: string,
+  schema: z.ZodType | undefined,
+  inputs: ParameterInputs,
+): Record<string, unknown> => {
+  const shape = schema === undefined ? undefined : getObjectShape(schema);
+  const values = selectParameterValues(flowName, shape, inputs);
   if (schema === undefined) {
     return values;
   }
@@ -110,5 +142,5 @@ export const validateParameters = (
   if (result.success) {
     return result.data as Record<string, unknown>;
   }
-  throw new ParameterError(result.error.issues.map((issue) => describeIssue(issue, inputs, shape)).join('; '));
+  throw new ParameterError(describeParameterIssues(result.error.issues, inputs, shape));
 };

@@ -93,7 +93,13 @@ const getFlowEntry = (config: LoadedConfig, flowName: string | undefined): Recor
 const checkConfigShape = (config: LoadedConfig): string[] => {
   const warnings: string[] = [];
   for (const key of Object.keys(config.config)) {
-    if (!CONFIG_FILE_KEYS.includes(key)) {
+    if (key === 'default') {
+      // Settings nested one level too deep (`export default { default: {...} }`,
+      // `module.exports = { default: {...} }`): every one of them would be ignored.
+      warnings.push(
+        `config file ${config.label}: unknown key 'default' is ignored, with every setting under it; settings go at the top level (in a module: export default { runner: 'sequential' })`,
+      );
+    } else if (!CONFIG_FILE_KEYS.includes(key)) {
       warnings.push(`config file ${config.label}: unknown key '${key}' is ignored${formatSuggestion(key, CONFIG_FILE_KEYS)}`);
     }
   }

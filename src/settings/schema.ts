@@ -13,8 +13,12 @@ export interface SettingDescriptor<T> {
   readonly expected: string;
   readonly description: string;
   readonly defaultValue: () => T;
-  /** The example file shows this instead of the computed default (e.g. the core count). */
-  readonly exampleValue?: T;
+  /**
+   * The default in words when it is computed where flowrun runs (the core
+   * count): .flowrc.example states it in a comment, with the key commented
+   * out, rather than write a value that is the default on one machine only.
+   */
+  readonly computedDefault?: string;
   /** The command-line flag that sets it, or null when only files and env do. */
   readonly flag: string | null;
   /** May be set per flow under `flows.<name>`. */
@@ -50,7 +54,7 @@ export const SETTINGS = {
     expected: 'a positive integer',
     description: "Worker threads of the parallel runner. Default: the machine's available parallelism.",
     defaultValue: () => availableParallelism(),
-    exampleValue: 4,
+    computedDefault: "the machine's available parallelism",
     flag: '--workers',
     perFlow: true,
   } satisfies SettingDescriptor<number>,

@@ -78,6 +78,10 @@ describe('flow ls, config, --help, --version', { concurrency: true }, () => {
       assert.ok(run.stdout.includes(flag), `flow run --help lacks ${flag}`);
     }
     assert.equal(version.stdout, `${manifest.version}\n`);
+    const exitStatus = run.stdout.slice(run.stdout.indexOf('Exit status:')).replace(/\s+/g, ' ');
+    for (const status of ['0 completed', '1 failed or crashed', '2 bad usage or input', '130 after SIGINT', '143 after SIGTERM', '129 after SIGHUP']) {
+      assert.ok(exitStatus.includes(status), `flow run --help should list exit status ${status}: ${exitStatus}`);
+    }
   });
 
   it('starts `flow --help` without loading ora, execa, piscina, cosmiconfig, tsx or zod', () => {

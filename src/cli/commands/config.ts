@@ -1,26 +1,62 @@
+import { UsageError } from '../../errors.js';
 import { loadFlow } from '../../flows/load.js';
 import { loadConfigFile } from '../../settings/config-file.js';
+import { collectParameterInputs } from '../../settings/parameter-sources.js';
+import { previewParameters, type ParameterPreview } from '../../settings/parameter-preview.js';
 import { resolveSettings } from '../../settings/resolve.js';
 import { SETTING_KEYS } from '../../settings/schema.js';
+import { describeValue } from '../../util/describe-value.js';
 import type { CliWorld } from '../world.js';
 import { EXIT_CODES } from '../exit-codes.js';
 
 export interface ConfigCommandOptions {
+  readonly param?: readonly string[];
+  readonly params?: string;
   readonly runner?: string;
   readonly workers?: string;
   readonly logLevel?: string;
   readonly config?: string;
 }
 
+interface Line {
+  readonly key: string;
+  readonly text: string;
+}
+
+// JSON, as a config file or --params would spell the value; describeValue
+// for what JSON cannot hold (a bigint, a function).
+const showValue = (value: unknown): string => {
+  try {
+    return JSON.stringify(value) ?? describeValue(value);
+  } catch {
+    return describeValue(value);
+  }
+};
+
+const parameterLine = (flowName: string, preview: ParameterPreview): Line => ({
+  key: `params.${preview.key}`,
+  text: preview.set
+    ? `${showValue(preview.value)} (from ${preview.source})`
+    : `(not set; flow '${flowName}' requires it: pass --param ${preview.key}=<value>)`,
+});
+
 /**
  * `flow config [flow]`: every resolved setting and where it came from, as
  * Prefect's `config view --show-sources` does. With a flow, its config entry
- * and definition count too.
+ * and definition count too, and the parameters are those its run would get:
+ * every layer merged (config file params, flows.<name>.params, FLOW_PARAMS,
+ * --params, --param) over the flow's own defaults, one line each.
  */
 export const configCommand = async (spec: string | undefined, options: ConfigCommandOptions, world: CliWorld): Promise<number> => {
+  const paramFlags = options.param ?? [];
+  if (spec === undefined && (paramFlags.length > 0 || options.params !== undefined)) {
+    throw new UsageError('--param and --params need a flow to apply to: flow config <flow> --param key=value.');
+  }
   const flags = { runner: options.runner, workers: options.workers, logLevel: options.logLevel };
   const config = await loadConfigFile(options.config, world.cwd);
   let settings = resolveSettings({ flags, env: world.env, config });
+  const lines: Line[] = [];
+  let parameterLines: Line[] | undefined;
   if (spec !== undefined) {
     const { flow } = await loadFlow(spec, settings.values.flowsDir, world.cwd);
     settings = resolveSettings({
@@ -30,15 +66,25 @@ export const configCommand = async (spec: string | undefined, options: ConfigCom
       flowName: flow.name,
       flowDefinition: { runner: typeof flow.taskRunner === 'string' ? flow.taskRunner : undefined },
     });
+    const inputs = collectParameterInputs({ paramFlags, paramsJson: options.params, env: world.env, config, flowName: flow.name });
+    const previews = previewParameters(flow.name, flow.params, inputs);
+    parameterLines =
+      previews.length > 0
+        ? previews.map((preview) => parameterLine(flow.name, preview))
+        : [{ key: 'params', text: `{} (flow '${flow.name}' gets none)` }];
   }
   for (const warning of settings.warnings) {
     world.stderr.write(`warning: ${warning}\n`);
   }
-  const width = Math.max(...SETTING_KEYS.map((key) => key.length));
-  const lines = [`config file: ${config.filepath === undefined ? '(none found)' : config.label}`];
   for (const key of SETTING_KEYS) {
-    lines.push(`${key.padEnd(width)} = ${JSON.stringify(settings.values[key])} (from ${settings.sources[key].label})`);
+    // With a flow, its params are the merged lines below, not one layer's object.
+    if (key !== 'params' || parameterLines === undefined) {
+      lines.push({ key, text: `${JSON.stringify(settings.values[key])} (from ${settings.sources[key].label})` });
+    }
   }
-  world.stdout.write(`${lines.join('\n')}\n`);
+  lines.push(...(parameterLines ?? []));
+  const width = Math.max(...SETTING_KEYS.map((key) => key.length), ...lines.map((line) => line.key.length));
+  const header = `config file: ${config.filepath === undefined ? '(none found)' : config.label}`;
+  world.stdout.write(`${[header, ...lines.map((line) => `${line.key.padEnd(width)} = ${line.text}`)].join('\n')}\n`);
   return EXIT_CODES.completed;
 };

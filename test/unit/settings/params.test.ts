@@ -215,7 +215,7 @@ describe('validateParameters', () => {
 
   it('drops an unknown parameter that comes from shared defaults', () => {
     const inputs: ParameterInputs = {
-      ...toParameterInputs({ region: 'eu', stop: 3 }, 'config file .flowrc (params)', true),
+      ...toParameterInputs({ region: 'eu', stop: 3 }, 'config file .flowrc (params)', { shared: true }),
     };
     assert.deepEqual(validateParameters('etl', schema, inputs), { stop: 3, name: 'world' });
   });

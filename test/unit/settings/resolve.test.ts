@@ -244,9 +244,24 @@ describe('collectParameterInputs: precedence', () => {
     );
   });
 
-  it('marks only the top-level config params as shared', () => {
-    const inputs = collectParameterInputs({ config, flowName: 'etl' });
+  it('marks the top-level config params and FLOW_PARAMS as shared, and nothing that names the flow', () => {
+    const inputs = collectParameterInputs({
+      config,
+      flowName: 'etl',
+      env: { FLOW_PARAMS: '{"f": 1, "g": 1, "h": 1}' },
+      paramsJson: '{"g": 2}',
+      paramFlags: ['h=3'],
+    });
     assert.equal(inputs['a']?.shared, true);
+    assert.equal(inputs['b']?.shared, false);
+    assert.equal(inputs['f']?.shared, true);
+    assert.equal(inputs['g']?.shared, false);
+    assert.equal(inputs['h']?.shared, false);
+  });
+
+  it("keeps a key of the flow's own entry checked when FLOW_PARAMS sets it too", () => {
+    const inputs = collectParameterInputs({ config, flowName: 'etl', env: { FLOW_PARAMS: '{"b": "env"}' } });
+    assert.equal(inputs['b']?.value, 'env');
     assert.equal(inputs['b']?.shared, false);
   });
 
@@ -284,6 +299,8 @@ describe('collectParameterInputs: precedence', () => {
     const schema = z.object({ stop: z.number() });
     const shared = loaded({ params: { stop: 1, region: 'eu' } });
     assert.deepEqual(validateParameters('etl', schema, collectParameterInputs({ config: shared, flowName: 'etl' })), { stop: 1 });
+    const fromEnv = collectParameterInputs({ flowName: 'etl', env: { FLOW_PARAMS: '{"stop": 2, "region": "eu"}' } });
+    assert.deepEqual(validateParameters('etl', schema, fromEnv), { stop: 2 });
 
     const own = loaded({ flows: { etl: { params: { stop: 1, region: 'eu' } } } });
     assert.throws(
