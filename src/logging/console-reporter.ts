@@ -3,6 +3,7 @@ import { formatLine } from './console-format.js';
 import type { LogLevel } from './levels.js';
 import type { LogRecord } from './records.js';
 import type { RunReporter } from './reporter.js';
+import { countQueuedRuns } from './queued-runs.js';
 import type { Spinner } from './spinner.js';
 import type { LogStyles } from './styles.js';
 
@@ -80,7 +81,9 @@ export class ConsoleReporter implements RunReporter {
 
   describeCounts(): string {
     const { running, completed, failed } = this.#counts;
-    return `task runs: ${running} running, ${completed} completed, ${failed} failed`;
+    // Running runs that wait in a runner's own queue are not running yet.
+    const reallyRunning = Math.max(0, running - countQueuedRuns());
+    return `task runs: ${reallyRunning} running, ${completed} completed, ${failed} failed`;
   }
 
   close(): void {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -116,5 +116,16 @@ describe('flow run --runner parallel', { concurrency: true }, () => {
     const cancelled = normaliseLines(stderr).filter((line) => line.endsWith("Finished in state Cancelled('Execution was aborted by an interrupt signal.')"));
     // Eight count_primes runs, the report run waiting for them, and the flow run.
     assert.equal(cancelled.length, 10, `exit ${String(code)}:\n${stderr}`);
+  });
+
+  it('starts no more workers than it has runs for: 2 task runs on a pool of 16 start 2 threads', { skip: existsSync('/proc/self/status') ? false : 'needs /proc to count threads' }, async () => {
+    const threads = async (workers: number): Promise<number> => {
+      const result = await runCli(['run', 'test/fixtures/flows/two-tasks-many-workers.ts', '--workers', String(workers)]);
+      assert.equal(result.code, 0, result.stderr);
+      return Number(/^threads: (\d+)$/m.exec(result.stdout)?.[1]);
+    };
+    const [few, many] = await Promise.all([threads(2), threads(16)]);
+    // Each worker is a thread of the process: 14 more if all 16 started.
+    assert.ok(many - few <= 4, `a pool of 16 had ${many} threads, a pool of 2 had ${few}`);
   });
 });

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { flow, ParallelTaskRunner, task } from '../../src/index.js';
+import { ConsoleReporter } from '../../src/logging/console-reporter.js';
+import { LOG_LEVELS } from '../../src/logging/levels.js';
+import { PLAIN_STYLES } from '../../src/logging/styles.js';
 import { createTestRuntime, MemoryReporter } from '../helpers/memory-reporter.js';
 import {
   acceptAnything,
@@ -136,5 +139,23 @@ describe('ParallelTaskRunner', () => {
   it('rejects a worker count that is not a positive integer', () => {
     assert.throws(() => new ParallelTaskRunner({ workers: 0 }), /'workers' must be a positive integer, got 0/);
     assert.throws(() => new ParallelTaskRunner({ workers: 1.5 }), /got 1\.5/);
+  });
+});
+
+describe('ParallelTaskRunner and the spinner', () => {
+  it('counts as running only the runs a worker has taken, not those its pool holds for later', async () => {
+    const reporter = new ConsoleReporter({ stream: { write: () => true }, level: LOG_LEVELS.INFO, styles: PLAIN_STYLES });
+    const runtime = { reporter, now: Date.now, random: Math.random };
+    const counted: number[] = [];
+    const definition = flow({ name: 'ten-on-two' }, async () => {
+      const runs = Array.from({ length: 10 }, (_, index) => burn.submit(String(index), 150));
+      // Sampled while they run, two at a time, on the two workers.
+      const sampling = setInterval(() => counted.push(Number(/(\d+) running/.exec(reporter.describeCounts())?.[1])), 20);
+      await Promise.all(runs);
+      clearInterval(sampling);
+    });
+    await definition.execute({}, { runner: new ParallelTaskRunner({ workers: 2 }), runtime });
+    assert.ok(Math.max(...counted) <= 2, `counted ${Math.max(...counted)} running on two workers: ${counted.join(' ')}`);
+    assert.ok(counted.includes(2), `never counted both workers busy: ${counted.join(' ')}`);
   });
 });

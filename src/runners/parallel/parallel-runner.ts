@@ -3,6 +3,7 @@ import { logMessage } from '../../engine/run-log.js';
 import { invokeInThread, type InvocationOutcome, type TaskInvocation, type TaskInvoker } from '../../engine/invocation.js';
 import { UsageError } from '../../errors.js';
 import { LOG_LEVELS, type LogLevel } from '../../logging/levels.js';
+import { addQueuedRuns } from '../../logging/queued-runs.js';
 import { hasRunEnded, type State } from '../../states/state.js';
 import { BaseTaskRunner } from '../base-runner.js';
 import type { TaskRunJob } from '../task-runner.js';
@@ -82,6 +83,13 @@ export class ParallelTaskRunner extends BaseTaskRunner {
   readonly #options: ParallelTaskRunnerOptions;
   /** One pool per flow run, made by the first submission (a promise: submissions race). */
   #pool: Promise<WorkerPool> | undefined;
+  /** The pool once it has started, for the runs waiting in its queue. */
+  #started: WorkerPool | undefined;
+  /** Runs that wait for the pool to start. */
+  #awaitingPool = 0;
+  /** Runs handed to the pool, not yet back: each of its threads runs one of them at a time, the others wait. */
+  #inPool = 0;
+  #stopCountingQueue: () => void = () => undefined;
   readonly #warnedInThread = new Set<string>();
   #nextCallId = 0;
   /** Runs started at once: enough to keep every worker fed. */
@@ -96,6 +104,8 @@ export class ParallelTaskRunner extends BaseTaskRunner {
 
   override async start(signal?: AbortSignal): Promise<void> {
     await super.start();
+    // The spinner counts as running only the runs a worker has taken.
+    this.#stopCountingQueue = addQueuedRuns(() => this.#countQueued());
     // A stopped flow run's task runs have ended (Cancelled or TimedOut):
     // their workers are terminated at once rather than left to run on.
     signal?.addEventListener('abort', () => void this.shutdown(), { once: true });
@@ -118,6 +128,8 @@ export class ParallelTaskRunner extends BaseTaskRunner {
   override async shutdown(): Promise<void> {
     const started = this.#pool;
     this.#pool = undefined;
+    this.#started = undefined;
+    this.#stopCountingQueue();
     this.#warnedInThread.clear();
     await super.shutdown();
     if (started !== undefined) {
@@ -134,8 +146,14 @@ export class ParallelTaskRunner extends BaseTaskRunner {
     return { workers: this.workers, memoryLimitMb: this.#options.memoryLimitMb };
   }
 
+  // Runs it has taken (they are Running) that no worker thread runs yet.
+  #countQueued(): number {
+    const threads = this.#started?.pool.threads.length ?? 0;
+    return this.#awaitingPool + Math.max(0, this.#inPool - threads);
+  }
+
   #getPool(): Promise<WorkerPool> {
-    this.#pool ??= claimPrestartedPool(this.poolOptions) ?? startWorkerPool(this.poolOptions);
+    this.#pool ??= (claimPrestartedPool(this.poolOptions) ?? startWorkerPool(this.poolOptions)).then((pool) => (this.#started = pool));
     return this.#pool;
   }
 
@@ -186,7 +204,14 @@ export class ParallelTaskRunner extends BaseTaskRunner {
 
   async #call(invocation: TaskInvocation, moduleUrl: string): Promise<InvocationOutcome> {
     const { task, run, args, flow } = invocation;
-    const { pool, inbox } = await this.#getPool();
+    let started: WorkerPool;
+    this.#awaitingPool += 1;
+    try {
+      started = await this.#getPool();
+    } finally {
+      this.#awaitingPool -= 1;
+    }
+    const { pool, inbox } = started;
     const callId = (this.#nextCallId += 1);
     const request: WorkerRequest = {
       callId,
@@ -205,6 +230,7 @@ export class ParallelTaskRunner extends BaseTaskRunner {
     const abortable = task.options.timeoutSeconds !== undefined;
     try {
       let reply: WorkerReply;
+      this.#inPool += 1;
       try {
         reply = (await (abortable ? pool.run(request, { signal: invocation.signal }) : pool.run(request))) as WorkerReply;
       } catch (error) {
@@ -212,6 +238,8 @@ export class ParallelTaskRunner extends BaseTaskRunner {
         // on their way: let them arrive before the outcome.
         await events.waitForQueued();
         return { kind: 'crashed', reason: describeWorkerFailure(task.name, error) };
+      } finally {
+        this.#inPool -= 1;
       }
       // Most calls sent no event, or all of them have arrived: no wait then.
       const pending = events.waitForEvents(reply.events);

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { destroyWorkerPool, samePoolOptions, startWorkerPool, type WorkerPool, type WorkerPoolOptions } from './worker-pool.js';
 
 // A worker pool the CLI starts as soon as it knows the runner will be
@@ -9,8 +10,11 @@ import { destroyWorkerPool, samePoolOptions, startWorkerPool, type WorkerPool, t
 let prestarted: { readonly options: WorkerPoolOptions; readonly pool: Promise<WorkerPool> } | undefined;
 let discarding: Promise<void> = Promise.resolve();
 
+// As many workers as there are cores boot ahead: how many runs the flow
+// will have is not known yet, and more threads than cores would only
+// share them. The rest, if any, start when runs wait for one.
 export const prestartWorkerPool = (options: WorkerPoolOptions): void => {
-  prestarted ??= { options, pool: startWorkerPool(options) };
+  prestarted ??= { options, pool: startWorkerPool(options, availableParallelism()) };
 };
 
 /** Whether a runner that wants a pool of these options would get the prestarted one. */
