@@ -65,9 +65,8 @@ describe('flow run --runner parallel', { concurrency: true }, () => {
   }
 
   it("gives a flow the error its task threw on a worker as the concurrent runner does: a ShellCommandError's exit code and stderr tail, a thrown object", async () => {
-    const [concurrent, parallel] = await Promise.all(
-      ['concurrent', 'parallel'].map((runner) => runCli(['run', 'test/fixtures/errors/caught-errors.ts', '--runner', runner, '--workers', '1'])),
-    );
+    const runOn = (runner: string) => runCli(['run', 'test/fixtures/errors/caught-errors.ts', '--runner', runner, '--workers', '1']);
+    const [concurrent, parallel] = await Promise.all([runOn('concurrent'), runOn('parallel')]);
     assert.equal(parallel.code, 1, parallel.stderr);
     assert.equal(
       parallel.stdout,
