@@ -76,7 +76,8 @@ const runCaching = async (
     }
   }
   const state = await execute();
-  if (state.type !== 'COMPLETED') {
+  // No key means no caching: only persistResult keeps such a result.
+  if (state.type !== 'COMPLETED' || (key === undefined && options.persistResult !== true)) {
     return state;
   }
   const expiration = options.cacheExpirationSeconds;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -64,5 +64,24 @@ describe('an argument that taskInputHash cannot hash', () => {
       await fetchWith.submit({ host: 'plain' }, '/d');
     });
     assert.deepEqual(warnings, []);
+  });
+});
+
+describe('a call that gets no cache key', () => {
+  const makeClient = task({ name: 'make_client', cacheKeyFn: taskInputHash }, (template: Client) => ({ made: new Client(), from: template }));
+  const persisted = task({ name: 'persisted', cacheKeyFn: () => undefined, persistResult: true }, () => ({ kept: true }));
+
+  it('stores nothing unless persistResult asks, so a result JSON cannot hold does not fail it', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'flowrun-no-key-'));
+    try {
+      const runtime = createTestRuntime();
+      const { state } = await flow({ name: 'no-key' }, async () => makeClient(new Client())).execute({}, { runner: new ConcurrentTaskRunner(), runtime, storeDir: project });
+      assert.equal(state.type, 'COMPLETED', runtime.reporter.messages.join('\n'));
+      assert.deepEqual(readdirSync(project), []);
+      await flow({ name: 'persisting' }, async () => persisted()).execute({}, { runner: new ConcurrentTaskRunner(), runtime: createTestRuntime(), storeDir: project });
+      assert.equal(readdirSync(join(project, 'results')).length, 1);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 });
