@@ -1,6 +1,7 @@
 import { LOG_LEVELS } from '../logging/levels.js';
 import { formatException, taskErrorToFailedState } from '../states/from-outcome.js';
 import { Cached, Failed, type State } from '../states/state.js';
+import { displayPath } from '../util/display-path.js';
 import { explainUnhashableArguments, isTaskInputHash } from './cache.js';
 import type { FlowRunContext } from './context.js';
 import { readStoredResult, UnpersistableResultError, writeStoredResult } from './result-store.js';
@@ -70,9 +71,17 @@ const runCaching = async (
     warnUnhashableOnce(flow, run, task, args);
   }
   if (key !== undefined && options.refreshCache !== true) {
-    const stored = await readStoredResult(flow.storeDir, key, Date.now());
-    if (stored !== undefined) {
-      return Cached({ data: stored.value, timestamp: flow.runtime.now() });
+    const lookup = await readStoredResult(flow.storeDir, key, Date.now());
+    if (lookup.kind === 'hit') {
+      return Cached({ data: lookup.entry.value, timestamp: flow.runtime.now() });
+    }
+    if (lookup.kind === 'unreadable') {
+      logTaskRun(
+        flow,
+        run,
+        LOG_LEVELS.WARNING,
+        `The cached result of task '${task.name}' cannot be used: ${displayPath(lookup.file)} ${lookup.problem}. The task runs as if nothing were cached.`,
+      );
     }
   }
   const state = await execute();
