@@ -54,6 +54,18 @@ describe('flow: bad input is one clear line and exit status 2', { concurrency: t
       assert.match(line, /did you mean 'parallel-execution'/);
     });
 
+    it('says that flowsDir does not exist when a flow is looked up by name in it', async () => {
+      const line = await badInput(['run', 'etl'], { env: { FLOW_FLOWS_DIR: 'no-such-dir' } });
+      assertIncludesAll(line, ["unknown flow 'etl'", 'no-such-dir/ does not exist in ']);
+    });
+
+    it('names a flowsDir that is a file, for flow run and flow ls alike', async () => {
+      for (const command of [['run', 'etl'], ['ls']]) {
+        const line = await badInput(command, { env: { FLOW_FLOWS_DIR: 'package.json' } });
+        assert.match(line, /^error: flowsDir package\.json \(in .+\) is a file, not a directory; set flowsDir to the directory that holds your flow modules\.$/);
+      }
+    });
+
     it('names a flow file that does not exist', async () => {
       const line = await badInput(['run', 'nope/missing.ts']);
       assertIncludesAll(line, ['nope/missing.ts', 'does not exist']);
