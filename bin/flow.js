@@ -8,6 +8,14 @@ if (major < 20) {
   process.exit(2);
 }
 
+// --debug prints stacks; the source maps that dist/ ships make their flowrun
+// frames name src/*.ts lines instead of minified chunks. Node applies them
+// only to modules loaded after this call, hence here, before the import, and
+// only then: reading the maps is a start-up cost no other run needs.
+if (process.argv.slice(2).includes('--debug')) {
+  process.setSourceMapsEnabled(true);
+}
+
 const entry = new URL('../dist/cli/main.js', import.meta.url);
 let main;
 let flushStdio;

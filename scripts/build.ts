@@ -8,7 +8,7 @@
 // a few files. Code splitting keeps the lazy parts (commands, the engine,
 // piscina's runner) lazy and gives every entry the same module instances.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -49,6 +49,25 @@ await build({
   // so stacks still name flowrun's functions.
   minifyWhitespace: true,
   minifySyntax: true,
+  // `flow --debug` prints stacks with these (bin/flow.js turns them on for
+  // --debug only: reading them costs start-up), so that flowrun's frames name
+  // src/*.ts lines rather than minified chunks. Linked: Node finds a map
+  // through the comment at the end of its file.
+  sourcemap: 'linked',
+  sourcesContent: true,
   logLevel: 'warning',
   plugins: [lazyZodLocales()],
 });
+
+// The maps keep the text of flowrun's own sources, which the package does not
+// ship (only bin/ and dist/), so that a debugger can still show them; not
+// that of zod's, three quarters of it, which the installed zod has on disk.
+const dist = new URL('dist/', root);
+for (const file of readdirSync(dist, { recursive: true, encoding: 'utf8' })) {
+  if (file.endsWith('.js.map')) {
+    const path = new URL(file, dist);
+    const map = JSON.parse(readFileSync(path, 'utf8')) as { sources: string[]; sourcesContent?: (string | null)[] };
+    map.sourcesContent = map.sourcesContent?.map((content, index) => (map.sources[index]?.includes('node_modules/') ? null : content));
+    writeFileSync(path, JSON.stringify(map));
+  }
+}

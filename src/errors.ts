@@ -102,4 +102,35 @@ export class UnfinishedRunError extends FlowrunError {
 }
 UnfinishedRunError.prototype.name = 'UnfinishedRunError';
 
+/** A shell command that exited non-zero, was killed, or could not start. */
+export class ShellCommandError extends FlowrunError {
+  readonly exitCode: number | undefined;
+  readonly stderrTail: readonly string[];
+
+  constructor(message: string, exitCode: number | undefined, stderrTail: readonly string[]) {
+    super('FLOWRUN_SHELL_COMMAND', message);
+    this.exitCode = exitCode;
+    this.stderrTail = stderrTail;
+  }
+}
+ShellCommandError.prototype.name = 'ShellCommandError';
+
 export const isUsageError = (error: unknown): error is UsageError => error instanceof UsageError;
+
+// Every class above, for the parallel runner: an error thrown on a worker
+// thread comes back to the main thread as an instance of its own class.
+export const FLOWRUN_ERROR_CLASSES: readonly (new (...args: never[]) => FlowrunError)[] = [
+  FlowrunError,
+  UsageError,
+  UnknownFlowError,
+  FlowLoadError,
+  ParameterError,
+  ConfigError,
+  MissingContextError,
+  UpstreamTaskError,
+  CrashedRunError,
+  CancelledRunError,
+  FailedRunError,
+  UnfinishedRunError,
+  ShellCommandError,
+];

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { TaskCacheContext } from '../tasks/options.js';
+import { describeType } from '../util/describe-value.js';
 import { isPlainObject } from '../util/is-plain-object.js';
 
 // taskInputHash: the ready-made cacheKeyFn, as Prefect's task_input_hash: a
 // hash of the task's key, its source and its arguments. Arguments that
-// cannot be hashed (a function, a class instance) give no key: no caching.
+// cannot be hashed (a function, a class instance) give no key: no caching,
+// and the cache layer says why (explainUnhashableArguments).
 
 const toHashable = (value: unknown): unknown => {
   if (value === null || typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number') {
@@ -29,6 +31,9 @@ const toHashable = (value: unknown): unknown => {
   throw new TypeError('unhashable');
 };
 
+// Every copy of flowrun in the process recognises the built-in cacheKeyFn.
+const TASK_INPUT_HASH_BRAND = Symbol.for('flowrun.taskInputHash');
+
 /** The cache key of a call: task key + task source + arguments, or undefined if an argument cannot be hashed. */
 export const taskInputHash = (context: TaskCacheContext, args: readonly unknown[]): string | undefined => {
   let hashable: unknown;
@@ -40,4 +45,56 @@ export const taskInputHash = (context: TaskCacheContext, args: readonly unknown[
   return createHash('sha256')
     .update(JSON.stringify([context.taskKey, context.taskSource, hashable]))
     .digest('hex');
+};
+Object.defineProperty(taskInputHash, TASK_INPUT_HASH_BRAND, { value: true });
+
+/** Whether `fn` is taskInputHash (of this copy of flowrun or another). */
+export const isTaskInputHash = (fn: unknown): boolean =>
+  typeof fn === 'function' && (fn as unknown as Record<symbol, unknown>)[TASK_INPUT_HASH_BRAND] === true;
+
+// The same walk as toHashable, run only once it has failed: it keeps the
+// path to the culprit, which hashing itself has no need to pay for.
+const findUnhashable = (value: unknown, path: string, ancestors: Set<object>): string | undefined => {
+  if (value === null || value === undefined || value instanceof Date || ['string', 'boolean', 'number'].includes(typeof value)) {
+    return undefined;
+  }
+  if (typeof value === 'function') {
+    return `${path} is a function${value.name ? ` (${value.name})` : ''}`;
+  }
+  if (typeof value !== 'object') {
+    return `${path} is a ${typeof value}`;
+  }
+  if (!Array.isArray(value) && !isPlainObject(value)) {
+    return `${path} is an instance of ${describeType(value)}`;
+  }
+  if (ancestors.has(value)) {
+    return `${path} refers back to an object that contains it (a circular reference)`;
+  }
+  ancestors.add(value);
+  const entries: [string, unknown][] = Array.isArray(value)
+    ? value.map((item, index) => [`${path}[${index}]`, item])
+    : Object.keys(value).map((key) => [`${path}.${key}`, value[key]]);
+  for (const [itemPath, item] of entries) {
+    const problem = findUnhashable(item, itemPath, ancestors);
+    if (problem !== undefined) {
+      return problem;
+    }
+  }
+  ancestors.delete(value);
+  return undefined;
+};
+
+/** Why taskInputHash gave these arguments no key: 'argument 1 is an instance of Client'. */
+export const explainUnhashableArguments = (args: readonly unknown[]): string => {
+  try {
+    for (const [index, arg] of args.entries()) {
+      const problem = findUnhashable(arg, `argument ${index + 1}`, new Set());
+      if (problem !== undefined) {
+        return problem;
+      }
+    }
+  } catch {
+    // A getter that throws, as it did while hashing.
+  }
+  return 'an argument cannot be read';
 };

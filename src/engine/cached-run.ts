@@ -1,6 +1,8 @@
 import { LOG_LEVELS } from '../logging/levels.js';
 import { formatException, taskErrorToFailedState } from '../states/from-outcome.js';
 import { Cached, Failed, type State } from '../states/state.js';
+import { displayPath } from '../util/display-path.js';
+import { explainUnhashableArguments, isTaskInputHash } from './cache.js';
 import type { FlowRunContext } from './context.js';
 import { readStoredResult, UnpersistableResultError, writeStoredResult } from './result-store.js';
 import { logTaskRun } from './run-log.js';
@@ -22,6 +24,31 @@ export const runWithCache = (
   return options.cacheKeyFn === undefined && options.persistResult !== true ? execute() : runCaching(flow, run, task, args, execute);
 };
 
+// Task keys already warned about, per flow run: a task mapped over a thousand
+// clients warns once, and each flow run's log (a script may run the flow
+// again and again in one process) still says why its runs were not cached.
+const warnedUnhashable = new WeakMap<FlowRunContext, Set<string>>();
+
+// taskInputHash gave no key: caching is off for this call, and the user
+// asked for it. (A cacheKeyFn of the user's own that gives none means it.)
+const warnUnhashableOnce = (flow: FlowRunContext, run: TaskRun, task: ExecutableTask, args: readonly unknown[]): void => {
+  let warned = warnedUnhashable.get(flow);
+  if (warned === undefined) {
+    warned = new Set();
+    warnedUnhashable.set(flow, warned);
+  }
+  if (warned.has(task.key)) {
+    return;
+  }
+  warned.add(task.key);
+  logTaskRun(
+    flow,
+    run,
+    LOG_LEVELS.WARNING,
+    `Task '${task.name}' is not cached: ${explainUnhashableArguments(args)}, which cannot be hashed; pass plain data or give a cacheKeyFn.`,
+  );
+};
+
 const runCaching = async (
   flow: FlowRunContext,
   run: TaskRun,
@@ -40,14 +67,26 @@ const runCaching = async (
     logTaskRun(flow, run, LOG_LEVELS.ERROR, `The cacheKeyFn of task '${task.name}' threw: ${formatException(error)}`);
     return taskErrorToFailedState(error);
   }
+  if (key === undefined && isTaskInputHash(options.cacheKeyFn)) {
+    warnUnhashableOnce(flow, run, task, args);
+  }
   if (key !== undefined && options.refreshCache !== true) {
-    const stored = await readStoredResult(flow.storeDir, key, Date.now());
-    if (stored !== undefined) {
-      return Cached({ data: stored.value, timestamp: flow.runtime.now() });
+    const lookup = await readStoredResult(flow.storeDir, key, Date.now());
+    if (lookup.kind === 'hit') {
+      return Cached({ data: lookup.entry.value, timestamp: flow.runtime.now() });
+    }
+    if (lookup.kind === 'unreadable') {
+      logTaskRun(
+        flow,
+        run,
+        LOG_LEVELS.WARNING,
+        `The cached result of task '${task.name}' cannot be used: ${displayPath(lookup.file)} ${lookup.problem}. The task runs as if nothing were cached.`,
+      );
     }
   }
   const state = await execute();
-  if (state.type !== 'COMPLETED') {
+  // No key means no caching: only persistResult keeps such a result.
+  if (state.type !== 'COMPLETED' || (key === undefined && options.persistResult !== true)) {
     return state;
   }
   const expiration = options.cacheExpirationSeconds;

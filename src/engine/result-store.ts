@@ -60,24 +60,54 @@ const findNonJson = (value: unknown, path: string): string | undefined => {
 const entryPath = (storeDir: string, key: string): string =>
   join(storeDir, 'results', `${createHash('sha256').update(key).digest('hex').slice(0, 40)}.json`);
 
+/** What the store holds for a key: a result, nothing, or an entry that cannot be used. */
+export type StoredResultLookup =
+  | { readonly kind: 'hit'; readonly entry: StoredResult }
+  /** No entry, or one that expired: the normal miss. */
+  | { readonly kind: 'miss' }
+  /** An entry is there and cannot be read: the caller says so, then goes on as on a miss. */
+  | { readonly kind: 'unreadable'; readonly file: string; readonly problem: string };
+
+// Why a file of the store cannot be read, as a user would fix it.
+const describeReadFailure = (error: unknown): string => {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'cannot be read: permission denied';
+    case 'EISDIR':
+      return 'is a directory, not a file';
+    case 'ENOTDIR':
+      return 'cannot be read: a part of its path is a file, not a directory';
+    default:
+      return `cannot be read: ${error instanceof Error ? error.message : String(error)}`;
+  }
+};
+
 /** The stored result of `key`, if there is one that has not expired. */
-export const readStoredResult = async (storeDir: string, key: string, now: number): Promise<StoredResult | undefined> => {
+export const readStoredResult = async (storeDir: string, key: string, now: number): Promise<StoredResultLookup> => {
+  const file = entryPath(storeDir, key);
   let text: string;
   try {
-    text = await readFile(entryPath(storeDir, key), 'utf8');
-  } catch {
-    return undefined;
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? { kind: 'miss' } : { kind: 'unreadable', file, problem: describeReadFailure(error) };
   }
-  let entry: StoredResult;
+  let entry: unknown;
   try {
-    entry = JSON.parse(text) as StoredResult;
-  } catch {
-    return undefined;
+    entry = JSON.parse(text);
+  } catch (error) {
+    return { kind: 'unreadable', file, problem: `is not valid JSON (${(error as Error).message})` };
   }
-  if (entry.key !== key || (entry.expiresAt !== undefined && entry.expiresAt <= now)) {
-    return undefined;
+  if (!isPlainObject(entry) || typeof entry.key !== 'string') {
+    return { kind: 'unreadable', file, problem: 'is not a stored result: it has no key' };
   }
-  return entry;
+  const stored = entry as unknown as StoredResult;
+  // Another key's entry can only be a hash collision: it is not this key's.
+  if (stored.key !== key || (typeof stored.expiresAt === 'number' && stored.expiresAt <= now)) {
+    return { kind: 'miss' };
+  }
+  return { kind: 'hit', entry: stored };
 };
 
 /** Stores a result atomically; throws UnpersistableResultError for a value JSON cannot hold. */

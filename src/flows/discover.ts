@@ -1,5 +1,7 @@
-import { readdir } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import type { Dirent } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
 import { adoptFlowName, isFlow, type Flow } from './flow.js';
 import { importFlowModule } from './import-flow-module.js';
 import { displayPath } from '../util/display-path.js';
@@ -17,17 +19,67 @@ export interface FoundFlow {
 export const isFlowFile = (name: string): boolean =>
   FLOW_FILE_EXTENSIONS.includes(extname(name)) && !name.endsWith('.d.ts') && !name.startsWith('_') && !name.startsWith('.');
 
-/** The flow modules directly inside flowsDir, sorted; none when it does not exist. */
-export const listFlowFiles = async (flowsDir: string, cwd = process.cwd()): Promise<string[]> => {
-  const directory = join(cwd, flowsDir);
-  let entries: string[];
-  try {
-    entries = await readdir(directory);
-  } catch {
-    return [];
-  }
-  return entries.filter(isFlowFile).sort().map((entry) => join(directory, entry));
+/** The flow modules of flowsDir, and whether it exists at all (a missing one is named as such, not as empty). */
+export interface FlowFilesListing {
+  /** flowsDir as the user gave it: what messages name. */
+  readonly flowsDir: string;
+  readonly exists: boolean;
+  readonly files: string[];
+}
+
+// Why flowsDir, which exists, cannot be listed: bad settings, exit 2.
+const describeUnreadableFlowsDir = (flowsDir: string, cwd: string, error: unknown): UsageError => {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const why =
+    code === 'ENOTDIR'
+      ? 'is a file, not a directory'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'cannot be read: permission denied'
+        : `cannot be read: ${error instanceof Error ? error.message : String(error)}`;
+  return new UsageError(`flowsDir ${flowsDir} (in ${cwd}) ${why}; set flowsDir to the directory that holds your flow modules.`, { cause: error });
 };
+
+// An entry is a module only if it is a file (or a link to one): a directory
+// named etl.ts is a subdirectory, and subdirectories are not searched. An
+// entry that cannot even be looked at is kept, so that loading it says why.
+const isFileEntry = async (entry: Dirent, path: string): Promise<boolean> => {
+  if (entry.isFile() || entry.isDirectory()) {
+    return entry.isFile();
+  }
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return true;
+  }
+};
+
+/** The flow modules directly inside flowsDir, sorted; none when it does not exist. Throws a UsageError when it cannot be read. */
+export const listFlowFiles = async (flowsDir: string, cwd = process.cwd()): Promise<FlowFilesListing> => {
+  const directory = resolve(cwd, flowsDir);
+  let entries: Dirent[];
+  try {
+    entries = await readdir(directory, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return { flowsDir, exists: false, files: [] };
+    }
+    throw describeUnreadableFlowsDir(flowsDir, cwd, error);
+  }
+  const files: string[] = [];
+  for (const entry of entries) {
+    const path = join(directory, entry.name);
+    if (isFlowFile(entry.name) && (await isFileEntry(entry, path))) {
+      files.push(path);
+    }
+  }
+  return { flowsDir, exists: true, files: files.sort() };
+};
+
+/** Why a listing gave no flow modules, for messages: 'flows/ does not exist in /work/project'. */
+export const describeNoFlowFiles = (listing: FlowFilesListing, cwd = process.cwd()): string =>
+  listing.exists
+    ? `no flow modules (${FLOW_FILE_EXTENSIONS.join(', ')}) in ${listing.flowsDir}/`
+    : `${listing.flowsDir}/ does not exist in ${cwd}`;
 
 // The flows a module exports. One with no name of its own takes its export's
 // name, or its file's for a default export.

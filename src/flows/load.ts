@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, extname, isAbsolute, resolve } from 'node:path';
 import { FlowLoadError, UnknownFlowError, UsageError } from '../errors.js';
 import { findClosest } from '../util/closest.js';
-import { FLOW_FILE_EXTENSIONS, getModuleFlows, listFlowFiles, loadModuleFlows, type FoundFlow } from './discover.js';
+import { describeNoFlowFiles, FLOW_FILE_EXTENSIONS, getModuleFlows, listFlowFiles, loadModuleFlows, type FoundFlow } from './discover.js';
 import { importFlowModule } from './import-flow-module.js';
 import { isFlow } from './flow.js';
 import { displayPath } from '../util/display-path.js';
@@ -60,7 +60,8 @@ const chooseFlowInFile = (flows: FoundFlow[], file: string, preferredName?: stri
 };
 
 const findByName = async (name: string, flowsDir: string, cwd: string): Promise<FoundFlow> => {
-  const files = await listFlowFiles(flowsDir, cwd);
+  const listing = await listFlowFiles(flowsDir, cwd);
+  const { files } = listing;
   // A file named after the flow is the likely home: load it first.
   const namesake = files.find((path) => basename(path, extname(path)) === name);
   if (namesake !== undefined) {
@@ -93,7 +94,9 @@ const findByName = async (name: string, flowsDir: string, cwd: string): Promise<
       ? `did you mean ${closest.map((item) => `'${item}'`).join(' or ')}?`
       : names.length > 0
         ? `available: ${names.join(', ')}`
-        : `no flows found in ${flowsDir}/`;
+        : files.length === 0
+          ? describeNoFlowFiles(listing, cwd)
+          : `no flows found in ${flowsDir}/`;
   const brokenNote = broken.length > 0 ? ` (${broken.join(', ')} could not be loaded: run them by path to see why)` : '';
   throw new UnknownFlowError(`unknown flow '${name}' in ${flowsDir}/: ${hint}${brokenNote} (see \`flow ls\`)`);
 };

@@ -1,8 +1,12 @@
 import { createInterface } from 'node:readline';
 import { getRunContext } from '../engine/context.js';
-import { FlowrunError } from '../errors.js';
+import { ShellCommandError } from '../errors.js';
 import type { RunLogger } from '../logging/logger.js';
 import { killProcessGroup, trackProcessGroup } from './process-registry.js';
+
+// Defined with flowrun's other errors, so that the parallel runner can rebuild
+// it when one crosses back from a worker thread.
+export { ShellCommandError };
 
 export interface ShOptions {
   readonly cwd?: string;
@@ -11,19 +15,6 @@ export interface ShOptions {
   /** Run the command through a shell (pipes, globs, `&&`). @default false */
   readonly shell?: boolean;
 }
-
-/** A shell command that exited non-zero, was killed, or could not start. */
-export class ShellCommandError extends FlowrunError {
-  readonly exitCode: number | undefined;
-  readonly stderrTail: readonly string[];
-
-  constructor(message: string, exitCode: number | undefined, stderrTail: readonly string[]) {
-    super('FLOWRUN_SHELL_COMMAND', message);
-    this.exitCode = exitCode;
-    this.stderrTail = stderrTail;
-  }
-}
-ShellCommandError.prototype.name = 'ShellCommandError';
 
 const STDERR_TAIL_LINES = 5;
 const FORCE_KILL_AFTER_MS = 2_000;

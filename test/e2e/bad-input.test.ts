@@ -3,9 +3,10 @@
 // Each must exit 2 with one line on stderr that starts with `error: ` and
 // names the culprit, no stack trace (unless --debug), and no flow run.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { FIXTURES, runCli, type CliResult, type RunCliOptions } from '../helpers/run-cli.js';
+import { FIXTURES, FLOW_BIN, REPO_ROOT, runCli, type CliResult, type RunCliOptions } from '../helpers/run-cli.js';
 
 const TYPED = 'test/fixtures/params/typed.ts';
 // Line 3 of this module is `const x = ;` (tsconfig.json leaves broken/ out).
@@ -52,6 +53,18 @@ describe('flow: bad input is one clear line and exit status 2', { concurrency: t
       const line = await badInput(['run', 'parallel-executon']);
       assertIncludesAll(line, ["'parallel-executon'", 'parallel-execution']);
       assert.match(line, /did you mean 'parallel-execution'/);
+    });
+
+    it('says that flowsDir does not exist when a flow is looked up by name in it', async () => {
+      const line = await badInput(['run', 'etl'], { env: { FLOW_FLOWS_DIR: 'no-such-dir' } });
+      assertIncludesAll(line, ["unknown flow 'etl'", 'no-such-dir/ does not exist in ']);
+    });
+
+    it('names a flowsDir that is a file, for flow run and flow ls alike', async () => {
+      for (const command of [['run', 'etl'], ['ls']]) {
+        const line = await badInput(command, { env: { FLOW_FLOWS_DIR: 'package.json' } });
+        assert.match(line, /^error: flowsDir package\.json \(in .+\) is a file, not a directory; set flowsDir to the directory that holds your flow modules\.$/);
+      }
     });
 
     it('names a flow file that does not exist', async () => {
@@ -105,6 +118,32 @@ describe('flow: bad input is one clear line and exit status 2', { concurrency: t
       // The stack reaches the line of the user's module that threw.
       assert.match(result.stderr, /throws-on-import\.ts:4:\d+/, show(result));
       assert.doesNotMatch(`${result.stdout}${result.stderr}`, /Created flow run/, show(result));
+    });
+  });
+
+  describe('--debug', { concurrency: true }, () => {
+    it("prints stacks whose flowrun frames name flowrun's src/*.ts files and lines, not its built chunks", async () => {
+      const [unknown, invalid] = await Promise.all([
+        runCli(['run', 'no-such-flow', '--debug']),
+        runCli(['run', TYPED, '--param', 'stop=abc', '--debug']),
+      ]);
+      for (const result of [unknown, invalid]) {
+        assert.equal(result.code, 2, show(result));
+        assert.match(result.stderr, STACK_FRAME, show(result));
+        assert.match(result.stderr, /^\s+at .*\/src\/cli\/main\.ts:\d+:\d+\)$/m, show(result));
+        assert.doesNotMatch(result.stderr, /\/dist\//, show(result));
+      }
+      assert.match(unknown.stderr, /^\s+at findByName \(.*\/src\/flows\/load\.ts:\d+:\d+\)$/m, show(unknown));
+      assert.match(invalid.stderr, /^\s+at .* \(.*\/src\/settings\/[\w-]+\.ts:\d+:\d+\)$/m, show(invalid));
+    });
+
+    it('turns source maps on for --debug only: reading them is a start-up cost', () => {
+      // Reports, as the CLI exits, whether Node mapped stacks in it (`flow --help` loads no flow, whose loader turns them on for TypeScript).
+      const probe = `data:text/javascript,process.on('exit', () => process.stderr.write('source maps ' + process.sourceMapsEnabled))`;
+      const mapsOn = (args: readonly string[]): string =>
+        spawnSync(process.execPath, ['--import', probe, FLOW_BIN, ...args], { cwd: REPO_ROOT, encoding: 'utf8' }).stderr;
+      assert.equal(mapsOn(['--help']), 'source maps false');
+      assert.equal(mapsOn(['--help', '--debug']), 'source maps true');
     });
   });
 

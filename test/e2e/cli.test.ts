@@ -25,6 +25,15 @@ describe('flow ls, config, --help, --version', { concurrency: true }, () => {
     assert.match(fixture.stdout, /^shout {2}\(test\/fixtures\/flows\/greet\.ts:shout\)$/m);
   });
 
+  it('says so when flowsDir does not exist, and exits 0: there is nothing to list', async () => {
+    const result = await runCli(['ls'], { env: { FLOW_FLOWS_DIR: 'no-such-dir' } });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(
+      result.stdout,
+      `No flows found: no-such-dir/ does not exist in ${REPO_ROOT.replace(/\/$/, '')}. Create it and put a module that exports flow(...) there, or set flowsDir.\n`,
+    );
+  });
+
   it('shows each resolved setting and where it came from', async () => {
     const project = mkdtempSync(join(tmpdir(), 'flowrun-config-'));
     try {

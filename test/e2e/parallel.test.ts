@@ -64,6 +64,23 @@ describe('flow run --runner parallel', { concurrency: true }, () => {
     });
   }
 
+  it("gives a flow the error its task threw on a worker as the concurrent runner does: a ShellCommandError's exit code and stderr tail, a thrown object", async () => {
+    const runOn = (runner: string) => runCli(['run', 'test/fixtures/errors/caught-errors.ts', '--runner', runner, '--workers', '1']);
+    const [concurrent, parallel] = await Promise.all([runOn('concurrent'), runOn('parallel')]);
+    assert.equal(parallel.code, 1, parallel.stderr);
+    assert.equal(
+      parallel.stdout,
+      '{"isShellCommandError":true,"name":"ShellCommandError","code":"FLOWRUN_SHELL_COMMAND","exitCode":4,"stderrTail":["first problem","bad thing"]}\n' +
+        '{"type":"object","value":{"code":42,"reason":"x"}}\n',
+    );
+    assert.equal(parallel.stdout, concurrent.stdout);
+    // What the task runs logged, from the exception on: the same words on both runners.
+    const taskRunErrors = (stderr: string): string[] =>
+      normaliseLines(stderr).filter((line) => / \| ERROR {3}\| Task run /.test(line) || !line.startsWith('HH:MM:SS.mmm'));
+    assert.deepEqual(taskRunErrors(parallel.stderr), taskRunErrors(concurrent.stderr));
+    assert.ok(taskRunErrors(parallel.stderr).some((line) => line.endsWith(`Finished in state Failed('Task run encountered an exception Thrown value: {"code":42,"reason":"x"}')`)));
+  });
+
   it('takes --workers, FLOW_WORKERS and the config file, and refuses a count that is not a positive integer', async () => {
     const [zero, text, config] = await Promise.all([
       runCli(['run', 'cpu-bound', '--runner', 'parallel', '--workers', '0']),

@@ -269,16 +269,18 @@ describe('hostile task code', () => {
     }
   });
 
-  it('gives a readable message for a task that throws a string, undefined or a plain object', async () => {
-    const result = await runCli(['run', 'test/fixtures/hostile/non-errors.ts']);
-    assert.equal(result.code, 1, result.stderr);
-    const finished = normaliseLines(result.stderr).filter((line) => line.includes("Task run 'throws_") && line.includes('Finished in state'));
-    assert.deepEqual(finished.map((line) => line.replace(/^.* - Finished in state /, '')).sort(), [
-      `Failed('Task run encountered an exception Error: just a string')`,
-      `Failed('Task run encountered an exception Thrown value: undefined')`,
-      `Failed('Task run encountered an exception Thrown value: {"code":7,"reason":"nope"}')`,
-    ]);
-  });
+  for (const runner of ['concurrent', 'parallel']) {
+    it(`gives a readable message for a task that throws a string, undefined or a plain object (${runner} runner)`, async () => {
+      const result = await runCli(['run', 'test/fixtures/hostile/non-errors.ts', '--runner', runner, '--workers', '1']);
+      assert.equal(result.code, 1, result.stderr);
+      const finished = normaliseLines(result.stderr).filter((line) => line.includes("Task run 'throws_") && line.includes('Finished in state'));
+      assert.deepEqual(finished.map((line) => line.replace(/^.* - Finished in state /, '')).sort(), [
+        `Failed('Task run encountered an exception Error: just a string')`,
+        `Failed('Task run encountered an exception Thrown value: undefined')`,
+        `Failed('Task run encountered an exception Thrown value: {"code":7,"reason":"nope"}')`,
+      ]);
+    });
+  }
 
   it('logs a promise rejection nobody handled, and the run goes on to complete', async () => {
     const result = await runCli(['run', 'test/fixtures/hostile/unhandled-rejection.ts']);

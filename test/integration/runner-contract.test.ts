@@ -4,7 +4,18 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { allowFailure, asCompleted, ConcurrentTaskRunner, flow, ParallelTaskRunner, SequentialTaskRunner, unmapped, wait, type TaskRunner } from '../../src/index.js';
+import {
+  allowFailure,
+  asCompleted,
+  ConcurrentTaskRunner,
+  flow,
+  ParallelTaskRunner,
+  SequentialTaskRunner,
+  ShellCommandError,
+  unmapped,
+  wait,
+  type TaskRunner,
+} from '../../src/index.js';
 import { formatMessage } from '../../src/logging/console-format.js';
 import { LOG_LEVELS } from '../../src/logging/levels.js';
 import { formatState } from '../../src/states/format.js';
@@ -42,6 +53,7 @@ import {
   stopsWhenAborted,
   sum,
   timedSleep,
+  throwKind,
 } from '../fixtures/contract-tasks.js';
 
 // One contract, every runner: what a flow author can rely on whichever
@@ -575,6 +587,50 @@ for (const runnerCase of RUNNERS) {
       await new Promise((resolve) => setTimeout(resolve, 300));
       const left = spawnSync('pgrep', ['-f', `sleep ${marker}`], { encoding: 'utf8' }).stdout.trim();
       assert.equal(left, '', `processes left behind by the timed-out command: ${left}`);
+    });
+
+    it('gives the flow what a task threw as it was thrown: a ShellCommandError with its exit code and stderr tail, an object, a string, a number, a subclass with its fields', async () => {
+      const caught: Record<string, unknown> = {};
+      const { reporter } = await run(runnerCase.create(), async () => {
+        try {
+          await failingCommand.submit();
+        } catch (error) {
+          caught.shell = error;
+        }
+        for (const kind of ['object', 'string', 'number', 'custom', 'aggregate'] as const) {
+          try {
+            await throwKind.submit(kind);
+          } catch (error) {
+            caught[kind] = error;
+          }
+        }
+      });
+      const shell = caught.shell;
+      assert.ok(shell instanceof ShellCommandError, `caught ${String(shell)}`);
+      assert.equal(shell.exitCode, 3);
+      assert.deepEqual(shell.stderrTail, ['first problem', 'bad thing']);
+      assert.equal(shell.code, 'FLOWRUN_SHELL_COMMAND');
+      assert.deepStrictEqual(caught.object, { code: 42, reason: 'x', nested: { list: [1, 2] } });
+      assert.equal(caught.string, 'just a string');
+      assert.equal(caught.number, 7);
+      const custom = caught.custom as Error & { status?: unknown; code?: unknown };
+      assert.ok(custom instanceof Error);
+      assert.equal(custom.constructor.name, 'NotFoundError');
+      assert.deepEqual([custom.status, custom.code, custom.message], [404, 'ENOENT', 'no such page']);
+      assert.ok(custom.cause instanceof TypeError);
+      assert.equal(custom.cause.message, 'socket closed');
+      const aggregate = caught.aggregate;
+      assert.ok(aggregate instanceof AggregateError);
+      assert.deepEqual(aggregate.errors.map((error) => `${(error as Error).name}: ${(error as Error).message}`), ['Error: first', 'RangeError: second']);
+      // The lines are the concurrent runner's on every runner.
+      const finished = reporter.messages.filter((line) => line.startsWith("Task run 'throw_kind-") && line.includes('Finished in state'));
+      assert.deepEqual(finished.map((line) => line.replace(/^.* - Finished in state /, '')).sort(), [
+        `Failed('Task run encountered an exception AggregateError: both failed')`,
+        `Failed('Task run encountered an exception Error: just a string')`,
+        `Failed('Task run encountered an exception Error: no such page')`,
+        `Failed('Task run encountered an exception Thrown value: 7')`,
+        `Failed('Task run encountered an exception Thrown value: {"code":42,"reason":"x","nested":{"list":[1,2]}}')`,
+      ]);
     });
 
     it('caches results under storeDir across flow runs: Cached(type=COMPLETED) without running, until they expire or are refreshed', async () => {

@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { listFlowFiles, loadModuleFlows, type FoundFlow } from '../../flows/discover.js';
+import { describeNoFlowFiles, listFlowFiles, loadModuleFlows, type FoundFlow } from '../../flows/discover.js';
 import { loadConfigFile } from '../../settings/config-file.js';
 import { resolveSettings } from '../../settings/resolve.js';
 import { describeExpected, getDefault, getObjectShape, isOptionalField } from '../../settings/zod-introspect.js';
@@ -40,7 +40,8 @@ const alignColumns = (rows: string[][], indent: string): string[] => {
 export const lsCommand = async (options: LsCommandOptions, world: CliWorld): Promise<number> => {
   const config = await loadConfigFile(options.config, world.cwd);
   const { flowsDir } = resolveSettings({ env: world.env, config }).values;
-  const files = await listFlowFiles(flowsDir, world.cwd);
+  const listing = await listFlowFiles(flowsDir, world.cwd);
+  const { files } = listing;
   const lines: string[] = [];
   let broken = 0;
   for (const path of files) {
@@ -58,7 +59,9 @@ export const lsCommand = async (options: LsCommandOptions, world: CliWorld): Pro
       lines.push(...alignColumns(describeParameters(item), '    '));
     }
   }
-  if (lines.length === 0) {
+  if (lines.length === 0 && !listing.exists) {
+    world.stdout.write(`No flows found: ${describeNoFlowFiles(listing, world.cwd)}. Create it and put a module that exports flow(...) there, or set flowsDir.\n`);
+  } else if (lines.length === 0) {
     const directory = relative(world.cwd, `${world.cwd}/${flowsDir}`) || flowsDir;
     world.stdout.write(`No flows found in ${directory}/. Put a module that exports flow(...) there, or set flowsDir.\n`);
   } else {

@@ -11,7 +11,7 @@ import { findUnsendable } from './cloneable.js';
 import { DispatchGate } from './dispatch-gate.js';
 import { claimPrestartedPool } from './prestarted-pool.js';
 import type { WorkerEvent, WorkerReply, WorkerRequest } from './protocol.js';
-import { deserializeError } from './serialize.js';
+import { deserializeError } from './deserialize.js';
 import { WorkerCommands } from './worker-commands.js';
 import { destroyWorkerPool, startWorkerPool, type WorkerPool, type WorkerPoolOptions } from './worker-pool.js';
 
