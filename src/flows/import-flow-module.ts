@@ -60,7 +60,7 @@ export const importFlowModule = async (path: string, cwd = process.cwd()): Promi
       throw new FlowLoadError(`cannot load flow module ${file}: ${(error as Error).message.split('\n')[0]}; check the import (or npm install it).`, error);
     }
     throw new FlowLoadError(
-      `flow module ${file} threw while loading: ${formatException(error)}; a flow module should only define flows and tasks at import (run with --debug for the stack).`,
+      `flow module ${file} threw while loading: ${formatException(error)}; a flow module should only define flows and tasks at import (--debug shows its stack).`,
       error,
     );
   }
