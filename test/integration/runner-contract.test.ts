@@ -10,6 +10,7 @@ import { LOG_LEVELS } from '../../src/logging/levels.js';
 import { formatState } from '../../src/states/format.js';
 import { PLAIN_STYLES } from '../../src/logging/styles.js';
 import { createTestRuntime, MemoryReporter } from '../helpers/memory-reporter.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 import {
   addOne,
   announceRun,
@@ -434,8 +435,8 @@ for (const runnerCase of RUNNERS) {
       });
     }
 
-    it('retries a failed task run with its delays, through AwaitingRetry and Retrying, until it completes', async () => {
-      const counter = join(mkdtempSync(join(tmpdir(), 'flowrun-retry-')), 'count');
+    it('retries a failed task run with its delays, through AwaitingRetry and Retrying, until it completes', async (t) => {
+      const counter = join(makeTempDir(t, 'flowrun-retry-'), 'count');
       let result: number | undefined;
       const { reporter, state } = await run(runnerCase.create(), async () => {
         result = await failsTimes.submit(counter, 2);
@@ -452,8 +453,8 @@ for (const runnerCase of RUNNERS) {
       assert.deepEqual(names, ['Pending', 'Running', 'AwaitingRetry', 'Retrying', 'AwaitingRetry', 'Retrying', 'Completed']);
     });
 
-    it('fails a run whose retries are exhausted, logging its stack once', async () => {
-      const counter = join(mkdtempSync(join(tmpdir(), 'flowrun-retry-')), 'count');
+    it('fails a run whose retries are exhausted, logging its stack once', async (t) => {
+      const counter = join(makeTempDir(t, 'flowrun-retry-'), 'count');
       const { reporter, state } = await run(runnerCase.create(), async () => {
         await failsTimes.submit(counter, 5).wait();
       });
@@ -577,8 +578,8 @@ for (const runnerCase of RUNNERS) {
       assert.equal(left, '', `processes left behind by the timed-out command: ${left}`);
     });
 
-    it('caches results under storeDir across flow runs: Cached(type=COMPLETED) without running, until they expire or are refreshed', async () => {
-      const storeDir = mkdtempSync(join(tmpdir(), 'flowrun-store-'));
+    it('caches results under storeDir across flow runs: Cached(type=COMPLETED) without running, until they expire or are refreshed', async (t) => {
+      const storeDir = makeTempDir(t, 'flowrun-store-');
       const squares = flow({ name: 'squares' }, async ({ refresh }: { refresh: boolean }) =>
         Promise.all([(refresh ? cachedSquare.with({ refreshCache: true }) : cachedSquare).submit(4), cachedSquare.submit(5)]),
       );
@@ -599,8 +600,8 @@ for (const runnerCase of RUNNERS) {
       assert.equal(computing(refreshed.lines), 1, refreshed.lines.join('\n'));
     });
 
-    it('fails a run whose result cannot be stored, saying why', async () => {
-      const storeDir = mkdtempSync(join(tmpdir(), 'flowrun-store-'));
+    it('fails a run whose result cannot be stored, saying why', async (t) => {
+      const storeDir = makeTempDir(t, 'flowrun-store-');
       const runtime = createTestRuntime();
       const keeps = flow({ name: 'keeps' }, async () => {
         await unpersistable.submit().wait();
