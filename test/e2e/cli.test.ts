@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FLOW_BIN, FIXTURES, REPO_ROOT, runCli } from '../helpers/run-cli.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
 
@@ -158,15 +159,16 @@ function hasScript(): boolean {
 }
 
 describe('a closed pipe', () => {
-  it('ends `flow run ... | head -1` quietly: no EPIPE stack, the run finishes, exit status 0', () => {
+  it('ends `flow run ... | head -1` quietly: no EPIPE stack, the run finishes, exit status 0', (t) => {
+    const stderrFile = join(makeTempDir(t, 'flowrun-epipe-'), 'stderr.log');
     // bash, for the exit status of flow itself rather than of head.
     const result = spawnSync('bash', ['-c', `"${process.execPath}" "${FLOW_BIN}" run print-values 2>"$ERR" | head -1; exit \${PIPESTATUS[0]}`], {
       cwd: REPO_ROOT,
-      env: { ...process.env, NO_COLOR: '1', ERR: join(tmpdir(), `flowrun-epipe-${process.pid}.log`) },
+      env: { ...process.env, NO_COLOR: '1', ERR: stderrFile },
       encoding: 'utf8',
       timeout: 30_000,
     });
-    const stderr = readFileSync(join(tmpdir(), `flowrun-epipe-${process.pid}.log`), 'utf8');
+    const stderr = readFileSync(stderrFile, 'utf8');
     assert.equal(result.stdout, 'AAAA\n');
     assert.equal(result.status, 0);
     assert.ok(!stderr.includes('EPIPE'), stderr);

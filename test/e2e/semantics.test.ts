@@ -7,6 +7,27 @@ import { normaliseLines, runCli, startCli } from '../helpers/run-cli.js';
 
 // The example flows of retries and caching through the CLI, as a user runs them.
 
+const MS_PER_DAY = 24 * 60 * 60 * 1000;
+
+/** When a log line was written (its HH:MM:SS.mmm), in ms since midnight. */
+const loggedAt = (line: string): number => {
+  const match = /^(\d\d):(\d\d):(\d\d)\.(\d{3}) /.exec(line);
+  assert.ok(match, `a log line without its time: ${line}`);
+  const [hours, minutes, seconds, ms] = match.slice(1).map(Number) as [number, number, number, number];
+  return ((hours * 60 + minutes) * 60 + seconds) * 1000 + ms;
+};
+
+/** How long each run of a task took by the CLI's own log: from the line that created it to its final line. */
+const taskRunDurations = (stderr: string, taskName: string): { run: string; ms: number }[] => {
+  const lines = stderr.split('\n');
+  return lines.flatMap((line) => {
+    const run = new RegExp(`Created task run '(${taskName}-[0-9a-f]{8}-\\d+)'`).exec(line)?.[1];
+    const final = run === undefined ? undefined : lines.find((other) => other.includes(`Task run '${run}' - Finished in state `));
+    // Across midnight too.
+    return run === undefined || final === undefined ? [] : [{ run, ms: (loggedAt(final) - loggedAt(line) + MS_PER_DAY) % MS_PER_DAY }];
+  });
+};
+
 describe('retries and caching through flow run', { concurrency: true }, () => {
   it('retries a failing task with its delays and completes', async () => {
     const result = await runCli(['run', 'retries']);
@@ -59,10 +80,14 @@ describe('retries and caching through flow run', { concurrency: true }, () => {
         ]);
         assert.equal(first.code, 0, first.stderr);
         assert.equal(concurrent.code, 0, concurrent.stderr);
-        const started = Date.now();
         const second = await runCli(['run', 'caching', '--runner', runner, '--param', 'upTo=2'], { env });
         assert.equal(second.code, 0, second.stderr);
-        assert.ok(Date.now() - started < 5000);
+        // Each run ended sooner than the work it skips could have: slow_square sleeps 1 s.
+        const durations = taskRunDurations(second.stderr, 'slow_square');
+        assert.equal(durations.length, 2, second.stderr);
+        for (const { run, ms } of durations) {
+          assert.ok(ms < 1000, `${run} took ${ms} ms, as long as its work:\n${second.stderr}`);
+        }
         const finished = normaliseLines(second.stderr).filter((line) => line.includes("Task run 'slow_square-") && line.includes('Finished in state'));
         assert.equal(finished.length, 2);
         assert.ok(finished.every((line) => line.endsWith('Finished in state Cached(type=COMPLETED)')), finished.join('\n'));

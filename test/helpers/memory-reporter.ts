@@ -11,7 +11,8 @@ import type { State } from '../../src/states/state.js';
 export class MemoryReporter implements RunReporter {
   readonly level: LogLevel;
   readonly records: LogRecord[] = [];
-  readonly stateChanges: { readonly run: string; readonly state: State }[] = [];
+  /** `at`: when it was reported, by the real clock (the runtime's is fake), for tests that compare durations. */
+  readonly stateChanges: { readonly run: string; readonly state: State; readonly at: number }[] = [];
   closed = false;
 
   constructor(level: LogLevel = LOG_LEVELS.DEBUG) {
@@ -23,7 +24,7 @@ export class MemoryReporter implements RunReporter {
   }
 
   taskRunStateChanged(run: { readonly name: string }, state: State): void {
-    this.stateChanges.push({ run: run.name, state });
+    this.stateChanges.push({ run: run.name, state, at: Date.now() });
   }
 
   close(): void {

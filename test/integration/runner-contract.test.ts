@@ -21,6 +21,7 @@ import { LOG_LEVELS } from '../../src/logging/levels.js';
 import { formatState } from '../../src/states/format.js';
 import { PLAIN_STYLES } from '../../src/logging/styles.js';
 import { createTestRuntime, MemoryReporter } from '../helpers/memory-reporter.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 import {
   addOne,
   announceRun,
@@ -342,11 +343,18 @@ for (const runnerCase of RUNNERS) {
     });
 
     it('ends a run TimedOut at its timeoutSeconds, whether or not its code stops', async () => {
-      const started = Date.now();
       const { reporter, state } = await run(runnerCase.create(), async () => {
         await Promise.all([slowPastTimeout.submit().wait(), stopsWhenAborted.submit().wait()]);
       });
-      assert.ok(Date.now() - started < 1400, `the runs were not stopped at their deadline (${Date.now() - started} ms)`);
+      const ended = Date.now();
+      // Their code sleeps 1.5 s, and starts once its run is Running: a flow
+      // run that waited for it would end 1.5 s or more after that, not just
+      // past their deadline of 0.2 s.
+      const running = reporter.stateChanges.filter((change) => change.state.name === 'Running');
+      assert.equal(running.length, 2);
+      for (const change of running) {
+        assert.ok(ended - change.at < 1500, `the flow run waited for ${change.run}: it ended ${ended - change.at} ms after the run started`);
+      }
       const lines = reporter.messages;
       for (const name of ['slow_past_timeout', 'stops_when_aborted']) {
         assert.ok(lines.some((line) => new RegExp(`^Task run '${name}-[0-9a-f]{8}-0' - Task run exceeded timeout of 0\\.2 second\\(s\\)$`).test(line)), lines.join('\n'));
@@ -446,8 +454,8 @@ for (const runnerCase of RUNNERS) {
       });
     }
 
-    it('retries a failed task run with its delays, through AwaitingRetry and Retrying, until it completes', async () => {
-      const counter = join(mkdtempSync(join(tmpdir(), 'flowrun-retry-')), 'count');
+    it('retries a failed task run with its delays, through AwaitingRetry and Retrying, until it completes', async (t) => {
+      const counter = join(makeTempDir(t, 'flowrun-retry-'), 'count');
       let result: number | undefined;
       const { reporter, state } = await run(runnerCase.create(), async () => {
         result = await failsTimes.submit(counter, 2);
@@ -464,8 +472,8 @@ for (const runnerCase of RUNNERS) {
       assert.deepEqual(names, ['Pending', 'Running', 'AwaitingRetry', 'Retrying', 'AwaitingRetry', 'Retrying', 'Completed']);
     });
 
-    it('fails a run whose retries are exhausted, logging its stack once', async () => {
-      const counter = join(mkdtempSync(join(tmpdir(), 'flowrun-retry-')), 'count');
+    it('fails a run whose retries are exhausted, logging its stack once', async (t) => {
+      const counter = join(makeTempDir(t, 'flowrun-retry-'), 'count');
       const { reporter, state } = await run(runnerCase.create(), async () => {
         await failsTimes.submit(counter, 5).wait();
       });
@@ -633,8 +641,8 @@ for (const runnerCase of RUNNERS) {
       ]);
     });
 
-    it('caches results under storeDir across flow runs: Cached(type=COMPLETED) without running, until they expire or are refreshed', async () => {
-      const storeDir = mkdtempSync(join(tmpdir(), 'flowrun-store-'));
+    it('caches results under storeDir across flow runs: Cached(type=COMPLETED) without running, until they expire or are refreshed', async (t) => {
+      const storeDir = makeTempDir(t, 'flowrun-store-');
       const squares = flow({ name: 'squares' }, async ({ refresh }: { refresh: boolean }) =>
         Promise.all([(refresh ? cachedSquare.with({ refreshCache: true }) : cachedSquare).submit(4), cachedSquare.submit(5)]),
       );
@@ -655,8 +663,8 @@ for (const runnerCase of RUNNERS) {
       assert.equal(computing(refreshed.lines), 1, refreshed.lines.join('\n'));
     });
 
-    it('fails a run whose result cannot be stored, saying why', async () => {
-      const storeDir = mkdtempSync(join(tmpdir(), 'flowrun-store-'));
+    it('fails a run whose result cannot be stored, saying why', async (t) => {
+      const storeDir = makeTempDir(t, 'flowrun-store-');
       const runtime = createTestRuntime();
       const keeps = flow({ name: 'keeps' }, async () => {
         await unpersistable.submit().wait();

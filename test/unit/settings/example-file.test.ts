@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { loadConfigFile } from '../../../src/settings/config-file.js';
 import { resolveSettings } from '../../../src/settings/resolve.js';
 import { CONFIG_FILE_KEYS, SETTING_KEYS, SETTINGS, toEnvName, type SettingKey } from '../../../src/settings/schema.js';
+import { makeTempDir } from '../../helpers/temp-dir.js';
 
 // .flowrc.example is the documentation of every setting: it must list each
 // one with a comment and its default, and be a valid config file itself.
@@ -42,12 +42,11 @@ describe('.flowrc.example', () => {
     }
   });
 
-  it('is a valid config file that sets every setting to its built-in default, except those computed on the machine', async () => {
+  it('is a valid config file that sets every setting to its built-in default, except those computed on the machine', async (t) => {
     // Copied to a .flowrc, as a user would.
-    const project = mkdtempSync(join(tmpdir(), 'flowrun-example-'));
+    const project = makeTempDir(t, 'flowrun-example-');
     writeFileSync(join(project, '.flowrc'), readFileSync(EXAMPLE, 'utf8'));
     const config = await loadConfigFile(join(project, '.flowrc'));
-    rmSync(project, { recursive: true, force: true });
     const { values, sources, warnings } = resolveSettings({ config });
     assert.deepEqual(warnings, []);
     for (const key of SETTING_KEYS) {
