@@ -239,7 +239,7 @@ if (ONLY.has('W4')) {
   startUp('flow run hello', hello, 'node --import tsx hello.ts', tsx, 1.3);
 }
 
-// Only a whole run replaces `latest`, the table the README quotes; a run of
+// Only a whole run replaces `latest`, the table bench/README.md quotes; a run of
 // some workloads or sizes is written beside it as `partial`.
 const whole = options.only === undefined && Number(options['max-n']) >= 100_000;
 const written = writeResults({ date: new Date().toISOString(), node: process.version, machine: describeMachine(), repeats: REPEATS, notes, rows }, whole ? 'latest' : 'partial');
