@@ -8,14 +8,18 @@ export interface ColourInput {
   readonly stream: { readonly isTTY?: boolean };
 }
 
-// Colour on a terminal only. --no-color and NO_COLOR (https://no-color.org)
-// turn it off; FORCE_COLOR turns it on off a terminal (FORCE_COLOR=0 off).
+/**
+ * --no-color or NO_COLOR (https://no-color.org): plain text even on a
+ * terminal, so neither colour nor a spinner (API.md section 4).
+ */
+export const asksForPlainText = ({ flag, env }: Omit<ColourInput, 'stream'>): boolean =>
+  !flag || (env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '');
+
+// Colour on a terminal only. --no-color and NO_COLOR turn it off; FORCE_COLOR
+// turns it on off a terminal (FORCE_COLOR=0 off).
 // Returns a chalk level: 0 none, 1 basic, 2 256 colours, 3 truecolor.
 export const chooseColourLevel = ({ flag, env, stream }: ColourInput): 0 | 1 | 2 | 3 => {
-  if (!flag) {
-    return 0;
-  }
-  if (env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '') {
+  if (asksForPlainText({ flag, env })) {
     return 0;
   }
   const force = env['FORCE_COLOR'];

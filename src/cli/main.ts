@@ -94,7 +94,7 @@ export const createProgram = (world: CliWorld, setExitCode: (code: number) => vo
     .option('--workers <n>', 'worker threads of the parallel runner (default: one per core)')
     .option('--log-level <level>', 'lowest log level printed: DEBUG, INFO, WARNING, ERROR, CRITICAL')
     .addOption(configOption())
-    .option('--no-color', 'print no colour, even on a terminal')
+    .option('--no-color', 'plain text even on a terminal: no colour, no spinner')
     .addOption(debugOption())
     .addHelpText('after', RUN_EXAMPLES)
     .action(async (spec: string, options: RunCommandOptions) => {

@@ -115,27 +115,30 @@ describe('flow ls, config, --help, --version', { concurrency: true }, () => {
   });
 
   it('shows a spinner on a terminal only, and leaves no trace of it when the run ends', { skip: !hasScript() }, () => {
-    // `script` gives the CLI a pseudo-terminal of 100 columns.
-    const result = spawnSync('script', ['-qfec', `stty cols 100 rows 30; ${process.execPath} ${FLOW_BIN} run print-values`, '/dev/null'], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, NO_COLOR: '1', CI: undefined },
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-    assert.equal(result.status, 0, result.stdout);
-    const output = result.stdout;
+    const output = runOnTerminal('run print-values', {});
     assert.match(output, /task runs: 2 running, 0 completed, 0 failed/);
-    const lastLine = output.lastIndexOf("Finished in state Completed('All states completed.')");
-    assert.ok(lastLine > 0, output);
     // The last spinner frame is followed by its erasure (cursor to column 1,
     // erase the line), and nothing visible comes after it.
     const afterLastFrame = output.slice(output.lastIndexOf('task runs:'));
     const erased = afterLastFrame.lastIndexOf('\u001b[1G\u001b[0K');
     assert.ok(erased > 0, JSON.stringify(afterLastFrame));
-    assert.equal(afterLastFrame.slice(erased).replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').trim(), '');
+    assert.equal(stripEscapes(afterLastFrame.slice(erased)).trim(), '');
     // Every log line arrives whole: no line is split by a spinner frame.
-    const plain = output.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '');
+    const plain = stripEscapes(output).replace(/\r/g, '');
     assert.equal((plain.match(/\| INFO {4}\| /g) ?? []).length, 9);
+    assert.match(plain, /Flow run '[a-z]+-[a-z]+' - Finished in state Completed\('All states completed\.'\)/);
+  });
+
+  it('prints plain lines on a terminal with NO_COLOR or --no-color: no colour, no spinner', { skip: !hasScript() }, () => {
+    for (const [command, env] of [
+      ['run print-values', { NO_COLOR: '1' }],
+      ['run print-values --no-color', {}],
+    ] as const) {
+      const output = runOnTerminal(command, env);
+      assert.doesNotMatch(output, /task runs:/, `${command} ${JSON.stringify(env)}: ${output}`);
+      assert.doesNotMatch(output, /\u001b/, `${command} ${JSON.stringify(env)}: ${JSON.stringify(output)}`);
+      assert.equal((output.match(/\| INFO {4}\| /g) ?? []).length, 9, output);
+    }
   });
 
   it('finds a flow anywhere on disk that imports flowrun, without a package.json', async () => {
@@ -153,6 +156,23 @@ describe('flow ls, config, --help, --version', { concurrency: true }, () => {
     }
   });
 });
+
+// Runs `flow <command>` on a pseudo-terminal of 100 columns (`script`), and
+// gives what the terminal received.
+function runOnTerminal(command: string, env: Readonly<Record<string, string>>): string {
+  const result = spawnSync('script', ['-qfec', `stty cols 100 rows 30; ${process.execPath} ${FLOW_BIN} ${command}`, '/dev/null'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, CI: undefined, TERM: 'xterm-256color', ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  assert.equal(result.status, 0, result.stdout);
+  return result.stdout;
+}
+
+function stripEscapes(text: string): string {
+  return text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
+}
 
 function hasScript(): boolean {
   return spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;

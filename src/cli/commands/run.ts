@@ -16,7 +16,7 @@ import { loadConfigFile } from '../../settings/config-file.js';
 import { collectParameterInputs } from '../../settings/parameter-sources.js';
 import { validateParameters } from '../../settings/params.js';
 import { resolveSettings, toLogLevel, type ResolvedSettings } from '../../settings/resolve.js';
-import { chooseColourLevel, createStyles } from '../colour.js';
+import { asksForPlainText, chooseColourLevel, createStyles } from '../colour.js';
 import { EXIT_CODES, exitCodeForState, SIGNAL_EXIT_CODES } from '../exit-codes.js';
 import { flushStdio } from '../flush-stdio.js';
 import type { CliWorld } from '../world.js';
@@ -156,7 +156,8 @@ const loadAndRun = async (
     void discardPrestartedPool();
   }
 
-  const styles = await createStyles(chooseColourLevel({ flag: options.color, env: world.env, stream: world.stderr }));
+  const colourInput = { flag: options.color, env: world.env, stream: world.stderr };
+  const styles = await createStyles(chooseColourLevel(colourInput));
   // On a terminal the spinner owns the lines; elsewhere they are written in batches.
   const onTerminal = world.stderr.isTTY === true;
   const stream = onTerminal ? world.stderr : new BatchedLines(world.stderr, [world.stdout]);
@@ -165,8 +166,9 @@ const loadAndRun = async (
     reporter.log({ kind: 'message', time: Date.now(), level: LOG_LEVELS.WARNING, source: { kind: 'logger', name: 'flowrun.settings' }, text: warning });
   }
   // A terminal that reports no width (some pseudo-terminals) cannot host a
-  // spinner: ora would compute an endless number of lines to clear.
-  if (onTerminal && (world.stderr.columns ?? 0) > 0) {
+  // spinner: ora would compute an endless number of lines to clear. Nor does
+  // one whose user asked for plain text, or that cannot move its cursor.
+  if (onTerminal && (world.stderr.columns ?? 0) > 0 && !asksForPlainText(colourInput) && world.env['TERM'] !== 'dumb') {
     const { startSpinner } = await import('../../logging/spinner.js');
     reporter.attachSpinner(await startSpinner(world.stderr, reporter.describeCounts()));
   }
