@@ -16,6 +16,7 @@ const LAYERS = [
   ['settings'],
   ['flows'],
   ['graph'],
+  ['history'],
   ['cli'],
 ];
 

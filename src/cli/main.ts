@@ -5,6 +5,7 @@ import type { ConfigCommandOptions } from './commands/config.js';
 import type { GraphCommandOptions } from './commands/graph.js';
 import type { LsCommandOptions } from './commands/ls.js';
 import type { RunCommandOptions } from './commands/run.js';
+import type { RunsLogsOptions, RunsLsOptions, RunsShowOptions } from './commands/runs.js';
 import { handleClosedPipes } from './closed-pipes.js';
 import { EXIT_CODES } from './exit-codes.js';
 export { flushStdio } from './flush-stdio.js';
@@ -51,12 +52,21 @@ Examples:
   $ flow config parallel-execution       as that flow's run would see them, with its parameters
   $ FLOW_RUNNER=sequential flow config   environment variables count too`;
 
+const RUNS_EXAMPLES = `
+Examples:
+  $ flow runs ls                         the 15 newest flow runs
+  $ flow runs ls --state failed --json   failed runs, as JSON
+  $ flow runs show 3f2a                  a run by id prefix (or by name), with its task runs
+  $ flow runs logs calm-sandpiper --tail 20
+  $ flow runs logs 3f2a --level ERROR --task fetch`;
+
 const PROGRAM_EXAMPLES = `
 Examples:
   $ flow run parallel-execution --param stop=5
   $ flow ls
   $ flow graph p1-flow
   $ flow config
+  $ flow runs ls
   $ flow run --help`;
 
 export interface MainOptions {
@@ -95,6 +105,7 @@ export const createProgram = (world: CliWorld, setExitCode: (code: number) => vo
     .option('--log-level <level>', 'lowest log level printed: DEBUG, INFO, WARNING, ERROR, CRITICAL')
     .addOption(configOption())
     .option('--no-color', 'plain text even on a terminal: no colour, no spinner')
+    .option('--no-history', 'do not record this run in <storeDir>/history.db')
     .addOption(debugOption())
     .addHelpText('after', RUN_EXAMPLES)
     .action(async (spec: string, options: RunCommandOptions) => {
@@ -141,6 +152,52 @@ export const createProgram = (world: CliWorld, setExitCode: (code: number) => vo
     .action(async (spec: string | undefined, options: ConfigCommandOptions) => {
       const { configCommand } = await import('./commands/config.js');
       setExitCode(await configCommand(spec, options, world));
+    });
+
+  const runs = program
+    .command('runs')
+    .description('The run history: every flow run, recorded in <storeDir>/history.db.')
+    .addHelpText('after', RUNS_EXAMPLES);
+
+  runs
+    .command('ls', { isDefault: true })
+    .description('List flow runs, newest first.')
+    .option('--flow <name>', 'only the runs of this flow')
+    .option('--state <state>', 'only runs in this state: a type or a name, any case (failed, TimedOut)')
+    .option('--limit <n>', 'how many runs', '15')
+    .option('--json', 'a JSON array on stdout')
+    .addOption(configOption())
+    .addOption(debugOption())
+    .action(async (options: RunsLsOptions) => {
+      const { runsLsCommand } = await import('./commands/runs.js');
+      setExitCode(await runsLsCommand(options, world));
+    });
+
+  runs
+    .command('show')
+    .description('A flow run: its state, parameters, runner, process, task runs and subflow runs.')
+    .argument('<run>', 'a flow run id, a unique prefix of it (4 characters or more), or a run name (the newest of that name)')
+    .option('--json', 'a JSON object on stdout')
+    .addOption(configOption())
+    .addOption(debugOption())
+    .action(async (reference: string, options: RunsShowOptions) => {
+      const { runsShowCommand } = await import('./commands/runs.js');
+      setExitCode(await runsShowCommand(reference, options, world));
+    });
+
+  runs
+    .command('logs')
+    .description("A flow run's log lines, its task runs' and subflow runs' included, as the console printed them.")
+    .argument('<run>', 'a flow run id, a unique prefix of it, or a run name')
+    .option('--level <level>', 'the lowest level shown: DEBUG, INFO, WARNING, ERROR, CRITICAL')
+    .option('--task <name>', "only the lines of this task's runs (a task name or a task run name)")
+    .option('--head <n>', 'only the first n lines')
+    .option('--tail <n>', 'only the last n lines')
+    .addOption(configOption())
+    .addOption(debugOption())
+    .action(async (reference: string, options: RunsLogsOptions) => {
+      const { runsLogsCommand } = await import('./commands/runs.js');
+      setExitCode(await runsLogsCommand(reference, options, world));
     });
 
   return program;

@@ -6,7 +6,7 @@ import type { FlowRunContext } from './context.js';
 import type { FlowOptions } from '../flows/options.js';
 import { finishFlowRun } from './flow-run-state.js';
 import { runHooks } from './hooks.js';
-import { logMessage, logTaskRun } from './run-log.js';
+import { flowRunSource, logMessage, logTaskRun } from './run-log.js';
 import type { TaskRun } from './runs.js';
 import { finishTaskRun } from './task-engine.js';
 import { RunAbortError } from './timeout.js';
@@ -73,7 +73,7 @@ export const cancelActiveRunsWithHooks = (signal: TerminationSignal): Cancellati
   let running: { readonly context: FlowRunContext; readonly hook: string } | undefined;
   const done = (async () => {
     for (const [context, active] of hooked) {
-      const source = { kind: 'flow-run', name: context.flowRun.name } as const;
+      const source = flowRunSource(context.flowRun);
       await runHooks(context.runtime, source, active.onCancellation, context.flowRun, context.flowRun.state, (hook) => {
         running = hook === undefined ? undefined : { context, hook };
       });
@@ -87,7 +87,7 @@ export const cancelActiveRunsWithHooks = (signal: TerminationSignal): Cancellati
         const { context, hook } = running;
         logMessage(
           context.runtime,
-          { kind: 'flow-run', name: context.flowRun.name },
+          flowRunSource(context.flowRun),
           LOG_LEVELS.WARNING,
           `Hook '${hook}' did not finish within the ${graceSeconds} second(s) given to onCancellation hooks after a signal, and was cut off.`,
         );

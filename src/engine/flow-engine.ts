@@ -4,7 +4,7 @@ import { replaceFutures } from '../futures/resolve.js';
 import { createLogger } from './loggers.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LOG_LEVELS } from '../logging/levels.js';
-import type { LogSource } from '../logging/records.js';
+import type { LogRecord, LogSource } from '../logging/records.js';
 import type { RunnerName } from '../runners/names.js';
 import type { TaskRunner } from '../runners/task-runner.js';
 import { flowErrorToFailedState } from '../states/from-outcome.js';
@@ -18,8 +18,8 @@ import { ConcurrencyLimits } from './concurrency-limits.js';
 import { LiveTaskRuns } from './live-task-runs.js';
 import { getEndedState, getFlowRunContext, runInContext, type ChildRun, type FlowRunContext } from './context.js';
 import { returnValueToState } from './final-state.js';
-import { finishFlowRun } from './flow-run-state.js';
-import { logMessage } from './run-log.js';
+import { finishFlowRun, setFlowRunState } from './flow-run-state.js';
+import { flowRunSource, logMessage } from './run-log.js';
 import { renderNameTemplate } from './name-template.js';
 import { installPrintCapture } from './print-capture.js';
 import { generateFlowRunName } from './run-names.js';
@@ -74,9 +74,11 @@ const drainChildren = async (children: readonly ChildRun[]): Promise<void> => {
   }
 };
 
-const log = (runtime: Runtime, source: LogSource, record: Record<string, unknown> & { kind: string }): void => {
+type InfoRecord = LogRecord extends infer R ? (R extends LogRecord ? Omit<R, 'time' | 'level' | 'source'> : never) : never;
+
+const log = (runtime: Runtime, source: LogSource, record: InfoRecord): void => {
   if (LOG_LEVELS.INFO >= runtime.reporter.level) {
-    runtime.reporter.log({ ...record, time: runtime.now(), level: LOG_LEVELS.INFO, source } as never);
+    runtime.reporter.log({ ...record, time: runtime.now(), level: LOG_LEVELS.INFO, source });
   }
 };
 
@@ -97,7 +99,7 @@ const attemptFlow = async (
   parameters: Readonly<Record<string, unknown>>,
 ): Promise<State> => {
   const { runtime } = run;
-  const source: LogSource = { kind: 'flow-run', name: run.flowRun.name };
+  const source = flowRunSource(run.flowRun);
   const controller = createRunController();
   const stopFollowing = followAbort(run.signal, controller);
   const context: FlowRunContext = {
@@ -175,18 +177,23 @@ export const runFlow = async (
         ? generateFlowRunName(runtime.random)
         : renderNameTemplate(flow.flowRunName, parameters, `flow '${flow.name}' option flowRunName`),
     flowName: flow.name,
+    parentId: parent?.flowRun.id,
     parameters,
+    parametersSchema: flow.options.params,
+    runnerName: options.runner.name,
+    runCount: 1,
     state: Pending({ timestamp: runtime.now() }),
   };
+  runtime.reporter.flowRunStateChanged?.(flowRun, flowRun.state, undefined);
   let settleAsChild: (state: State) => void = () => undefined;
   const finalAsChild = new Promise<State>((resolve) => (settleAsChild = resolve));
   parent?.children.push({ wait: () => finalAsChild, get state() { return flowRun.state; } });
   const createdBy: LogSource =
-    parent === undefined ? { kind: 'logger', name: 'flowrun.engine' } : { kind: 'flow-run', name: parent.flowRun.name };
-  log(runtime, createdBy, { kind: 'flow-run-created', flowRunName: flowRun.name, flowName: flow.name, subflow: parent !== undefined });
+    parent === undefined ? { kind: 'logger', name: 'flowrun.engine' } : flowRunSource(parent.flowRun);
+  log(runtime, createdBy, { kind: 'flow-run-created', flowRunId: flowRun.id, flowRunName: flowRun.name, flowName: flow.name, subflow: parent !== undefined });
 
   const { runner } = options;
-  const source: LogSource = { kind: 'flow-run', name: flowRun.name };
+  const source = flowRunSource(flowRun);
   // Aborted when the run is stopped from outside (a termination signal, its
   // parent's try stopped) and at its end; each try's signal follows it.
   const controller = createRunController();
@@ -220,14 +227,14 @@ export const runFlow = async (
     const retries = flow.options.retries ?? 0;
     let state: State;
     for (let retry = 0; ; retry += 1) {
-      flowRun.state = retry === 0 ? Running({ timestamp: runtime.now() }) : Retrying({ timestamp: runtime.now() });
+      setFlowRunState(runtime, flowRun, retry === 0 ? Running({ timestamp: runtime.now() }) : Retrying({ timestamp: runtime.now() }));
       state = await attemptFlow(flow, context, parameters);
       if (state.type !== 'FAILED' || retry >= retries || controller.signal.aborted) {
         break;
       }
       // Prefect's words for a flow retry.
       logMessage(runtime, source, LOG_LEVELS.INFO, "Received non-final state 'AwaitingRetry' when proposing final state 'Failed' and will attempt to run again...");
-      flowRun.state = AwaitingRetry({ timestamp: runtime.now() });
+      setFlowRunState(runtime, flowRun, AwaitingRetry({ timestamp: runtime.now() }));
       const delay = flow.options.retryDelaySeconds ?? 0;
       if (delay > 0) {
         await sleep(delay * 1000, undefined, { signal: controller.signal }).catch(() => undefined);

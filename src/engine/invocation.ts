@@ -1,6 +1,7 @@
 import type { RunLogger } from '../logging/logger.js';
 import { createLogger } from './loggers.js';
 import { runInContext, type FlowRunContext, type TaskRunContext } from './context.js';
+import { taskRunSource } from './run-log.js';
 import { installPrintCapture } from './print-capture.js';
 import { hasRunEnded, type State } from '../states/state.js';
 import type { TaskRun } from './runs.js';
@@ -58,7 +59,7 @@ class InThreadTaskContext implements TaskRunContext {
   }
 
   get logger(): RunLogger {
-    this.#logger ??= createLogger(this.flowContext.runtime, { kind: 'task-run', name: this.taskRun.name }, () => this.endedState() !== undefined || this.signal.aborted);
+    this.#logger ??= createLogger(this.flowContext.runtime, taskRunSource(this.taskRun), () => this.endedState() !== undefined || this.signal.aborted);
     return this.#logger;
   }
 

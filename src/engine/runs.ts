@@ -7,7 +7,15 @@ export interface FlowRun {
   readonly id: string;
   readonly name: string;
   readonly flowName: string;
+  /** The flow run this one is a subflow run of; undefined for a top-level run. */
+  readonly parentId: string | undefined;
   readonly parameters: Readonly<Record<string, unknown>>;
+  /** The flow's zod schema of its parameters, if it has one: sinks read which of them are secret. */
+  readonly parametersSchema: unknown;
+  /** The runner's name, as its first line gives it (`ConcurrentTaskRunner`). */
+  readonly runnerName: string;
+  /** 1 for a new run; one more for each `flow runs retry` of it. */
+  readonly runCount: number;
   state: State;
 }
 
@@ -24,5 +32,7 @@ export interface TaskRunInfo {
 }
 
 export interface TaskRun extends TaskRunInfo {
+  /** Its place among its flow run's runs of the same task (0, 1, ...): with the task key, it names the run within its flow run. */
+  readonly dynamicKey: number;
   state: State;
 }

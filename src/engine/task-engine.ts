@@ -5,7 +5,7 @@ import { errorToCrashedState, taskErrorToFailedState } from '../states/from-outc
 import { runningAt } from '../states/shared-states.js';
 import { AwaitingRetry, Cancelled, Completed, Crashed, hasRunEnded, NotReady, Retrying, TimedOut, type State } from '../states/state.js';
 import { runWithCache } from './cached-run.js';
-import { logTaskRun } from './run-log.js';
+import { logTaskRun, taskRunSource } from './run-log.js';
 import type { ResolvedTaskOptions } from '../tasks/options.js';
 import { runHooks } from './hooks.js';
 import { formatRetryMessage, getRetryDelay } from './retry.js';
@@ -58,7 +58,7 @@ export const finishTaskRun = (flow: FlowRunContext, run: TaskRun, state: State):
   const { reporter } = flow.runtime;
   const level = state.type === 'COMPLETED' ? LOG_LEVELS.INFO : LOG_LEVELS.ERROR;
   if (level >= reporter.level) {
-    reporter.log({ kind: 'finished', time: flow.runtime.now(), level, source: { kind: 'task-run', name: run.name }, state });
+    reporter.log({ kind: 'finished', time: flow.runtime.now(), level, source: taskRunSource(run), state });
   }
   return state;
 };
@@ -183,7 +183,7 @@ const concludeAttempt = (flow: FlowRunContext, run: TaskRun, attempt: Attempt, r
     return undefined;
   }
   if (attempt.logStack && LOG_LEVELS.ERROR >= flow.runtime.reporter.level) {
-    const source = { kind: 'task-run', name: run.name } as const;
+    const source = taskRunSource(run);
     flow.runtime.reporter.log({ kind: 'exception', time: flow.runtime.now(), level: LOG_LEVELS.ERROR, source, error: attempt.error });
   }
   return attempt.state;
@@ -333,7 +333,7 @@ const endTaskRun = (flow: FlowRunContext, run: TaskRun, task: ExecutableTask, st
   if (hooks === undefined) {
     return finishTaskRun(flow, run, state);
   }
-  return runHooks(flow.runtime, { kind: 'task-run', name: run.name }, hooks, run, state).then(
+  return runHooks(flow.runtime, taskRunSource(run), hooks, run, state).then(
     () => finishTaskRun(flow, run, state),
     (error: unknown) => crashTaskRun(flow, run, error),
   );

@@ -7,6 +7,7 @@ import { hasRunEnded, type State } from '../states/state.js';
 import { getParameterNames } from '../util/function-parameters.js';
 import type { ResolvedTaskOptions } from '../tasks/options.js';
 import { getRunContext, refuseIfRunIsOver, requireFlowRunContext, type ChildRun, type FlowRunContext } from './context.js';
+import { flowRunSource } from './run-log.js';
 import type { TaskInvoker } from './invocation.js';
 import { renderNameTemplate } from './name-template.js';
 import { createTaskRunName } from './run-names.js';
@@ -59,6 +60,7 @@ const createTaskRun = (flow: FlowRunContext, task: SubmittableTask, args: readon
     flowRunId: flow.flowRun.id,
     tags: task.options.tags,
     upstreamIds,
+    dynamicKey: index,
     state: pendingAt(flow.runtime.now()),
   };
   flow.liveTaskRuns.add(run);
@@ -71,10 +73,10 @@ const announce = (flow: FlowRunContext, run: TaskRun, immediate: boolean): void 
   if (LOG_LEVELS.INFO < reporter.level) {
     return;
   }
-  const source = { kind: 'flow-run', name: flow.flowRun.name } as const;
+  const source = flowRunSource(flow.flowRun);
   const time = flow.runtime.now();
-  reporter.log({ kind: 'task-run-created', time, level: LOG_LEVELS.INFO, source, taskRunName: run.name, taskName: run.taskName });
-  reporter.log({ kind: 'task-run-submitted', time, level: LOG_LEVELS.INFO, source, taskRunName: run.name, immediate });
+  reporter.log({ kind: 'task-run-created', time, level: LOG_LEVELS.INFO, source, taskRunId: run.id, taskRunName: run.name, taskName: run.taskName });
+  reporter.log({ kind: 'task-run-submitted', time, level: LOG_LEVELS.INFO, source, taskRunId: run.id, taskRunName: run.name, immediate });
 };
 
 // A run handed to a runner. A class rather than an object of closures: one

@@ -6,10 +6,13 @@ import type { LogLevel } from './levels.js';
 // compile until it knows how to print itself; a JSON format can come later
 // from the same records.
 
-/** Who a line is about: a flow run, a task run, or a named logger. */
+/**
+ * Who a line is about: a flow run, a task run (each by name, for the line,
+ * and by id, for sinks that file it under its run), or a named logger.
+ */
 export type LogSource =
-  | { readonly kind: 'flow-run'; readonly name: string }
-  | { readonly kind: 'task-run'; readonly name: string }
+  | { readonly kind: 'flow-run'; readonly name: string; readonly id: string }
+  | { readonly kind: 'task-run'; readonly name: string; readonly id: string; readonly flowRunId: string }
   | { readonly kind: 'logger'; readonly name: string };
 
 interface RecordBase {
@@ -19,10 +22,10 @@ interface RecordBase {
 }
 
 export type LogRecord =
-  | (RecordBase & { readonly kind: 'flow-run-created'; readonly flowRunName: string; readonly flowName: string; readonly subflow: boolean })
+  | (RecordBase & { readonly kind: 'flow-run-created'; readonly flowRunId: string; readonly flowRunName: string; readonly flowName: string; readonly subflow: boolean })
   | (RecordBase & { readonly kind: 'runner-started'; readonly runnerName: string; readonly concurrency: string })
-  | (RecordBase & { readonly kind: 'task-run-created'; readonly taskRunName: string; readonly taskName: string })
-  | (RecordBase & { readonly kind: 'task-run-submitted'; readonly taskRunName: string; readonly immediate: boolean })
+  | (RecordBase & { readonly kind: 'task-run-created'; readonly taskRunId: string; readonly taskRunName: string; readonly taskName: string })
+  | (RecordBase & { readonly kind: 'task-run-submitted'; readonly taskRunId: string; readonly taskRunName: string; readonly immediate: boolean })
   | (RecordBase & { readonly kind: 'exception'; readonly error: unknown })
   | (RecordBase & { readonly kind: 'finished'; readonly state: State })
   | (RecordBase & { readonly kind: 'message'; readonly text: string });

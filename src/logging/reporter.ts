@@ -1,3 +1,4 @@
+import type { FlowRun, TaskRun } from '../engine/runs.js';
 import type { State } from '../states/state.js';
 import type { LogLevel } from './levels.js';
 import type { LogRecord } from './records.js';
@@ -9,8 +10,10 @@ export interface RunReporter {
   /** The lowest level that is printed; the engine builds no record below it. */
   readonly level: LogLevel;
   log(record: LogRecord): void;
-  /** A run's state changed from `previous` (undefined for a new run) to `state`. */
-  taskRunStateChanged(run: { readonly id: string; readonly name: string }, state: State, previous: State | undefined): void;
+  /** A task run's state changed from `previous` (undefined for a new run) to `state`. */
+  taskRunStateChanged(run: TaskRun, state: State, previous: State | undefined): void;
+  /** A flow run's state changed from `previous` (undefined for a new run) to `state`. */
+  flowRunStateChanged?(run: FlowRun, state: State, previous: State | undefined): void;
   /**
    * Task code is about to run in this thread and may hold it: a reporter
    * that holds lines back to write them together writes them now.

@@ -90,6 +90,14 @@ export const SETTINGS = {
     flag: null,
     perFlow: false,
   } satisfies SettingDescriptor<string>,
+  history: {
+    schema: z.boolean(),
+    expected: 'true or false',
+    description: 'Whether each run is recorded in <storeDir>/history.db, for `flow runs`.',
+    defaultValue: () => true,
+    flag: '--no-history',
+    perFlow: false,
+  } satisfies SettingDescriptor<boolean>,
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;

@@ -2,10 +2,12 @@ import { resolve as resolvePath } from 'node:path';
 import { cancelActiveRunsWithHooks, crashActiveRuns } from '../../engine/cancellation.js';
 import { killAllProcessGroups } from '../../shell/process-registry.js';
 import { setRuntime } from '../../engine/runtime.js';
+import type { FoundFlow } from '../../flows/discover.js';
 import { loadFlow } from '../../flows/load.js';
 import { BatchedLines } from '../../logging/batched-lines.js';
 import { ConsoleReporter } from '../../logging/console-reporter.js';
 import { LOG_LEVELS } from '../../logging/levels.js';
+import type { RunReporter } from '../../logging/reporter.js';
 import { discardPrestartedPool, isPrestartedFor, prestartWorkerPool } from '../../runners/parallel/prestarted-pool.js';
 import { ParallelTaskRunner } from '../../runners/parallel/parallel-runner.js';
 import { chooseRunner } from '../../runners/choose-runner.js';
@@ -31,6 +33,8 @@ export interface RunCommandOptions {
   readonly logLevel?: string;
   readonly config?: string;
   readonly color: boolean;
+  /** False with --no-history. */
+  readonly history: boolean;
   readonly debug?: boolean;
 }
 
@@ -101,6 +105,31 @@ const installSignalHandlers = (onFirst: () => void): SignalHandling => {
   };
 };
 
+// The console and the run history, read from one stream of records; a
+// history that cannot be opened or fails later is said once, and the run
+// goes on with the console alone.
+const withHistory = async (consoleReporter: ConsoleReporter, storeDir: string, found: FoundFlow, world: CliWorld): Promise<RunReporter> => {
+  const warn = (text: string): void =>
+    consoleReporter.log({ kind: 'message', time: Date.now(), level: LOG_LEVELS.WARNING, source: { kind: 'logger', name: 'flowrun.history' }, text });
+  const { startRecording } = await import('../../history/start-recording.js');
+  const recorder = startRecording({
+    storeDir,
+    level: consoleReporter.level,
+    flowFile: resolvePath(world.cwd, found.file),
+    flowExport: found.exportName,
+    describeParameters: (run) => ({ parameters: run.parameters, secretNames: [] }),
+    warn,
+    cwd: world.cwd,
+  });
+  if (recorder === undefined) {
+    return consoleReporter;
+  }
+  const { RunEventStream } = await import('../../logging/event-stream.js');
+  return new RunEventStream([consoleReporter, recorder], (_sink, error) =>
+    warn(`The run history stopped recording: ${formatExceptionWithStack(error).split('\n')[0] ?? ''}; the rest of this run is not recorded.`),
+  );
+};
+
 /** `flow run <flow>`: returns the exit status. */
 export const runCommand = async (spec: string, options: RunCommandOptions, world: CliWorld): Promise<number> => {
   // Installed first: a signal while the config or the flow's module loads
@@ -124,7 +153,7 @@ const loadAndRun = async (
   signals: SignalHandling,
   onReporter: (close: () => void) => void,
 ): Promise<number> => {
-  const flags = { runner: options.runner, workers: options.workers, logLevel: options.logLevel };
+  const flags = { runner: options.runner, workers: options.workers, logLevel: options.logLevel, history: options.history ? undefined : 'false' };
   const config = await loadConfigFile(options.config, world.cwd);
   const base = resolveSettings({ flags, env: world.env, config });
   if (base.values.runner === 'parallel') {
@@ -162,8 +191,10 @@ const loadAndRun = async (
   const onTerminal = world.stderr.isTTY === true;
   const stream = onTerminal ? world.stderr : new BatchedLines(world.stderr, [world.stdout]);
   const reporter = new ConsoleReporter({ stream, level: toLogLevel(settings.values.logLevel), styles });
+  const storeDir = resolvePath(world.cwd, settings.values.storeDir);
+  const events = settings.values.history ? await withHistory(reporter, storeDir, found, world) : reporter;
   for (const warning of settings.warnings) {
-    reporter.log({ kind: 'message', time: Date.now(), level: LOG_LEVELS.WARNING, source: { kind: 'logger', name: 'flowrun.settings' }, text: warning });
+    events.log({ kind: 'message', time: Date.now(), level: LOG_LEVELS.WARNING, source: { kind: 'logger', name: 'flowrun.settings' }, text: warning });
   }
   // A terminal that reports no width (some pseudo-terminals) cannot host a
   // spinner: ora would compute an endless number of lines to clear. Nor does
@@ -172,12 +203,12 @@ const loadAndRun = async (
     const { startSpinner } = await import('../../logging/spinner.js');
     reporter.attachSpinner(await startSpinner(world.stderr, reporter.describeCounts()));
   }
-  const previous = setRuntime({ reporter, now: Date.now, random: Math.random });
-  onReporter(() => reporter.close());
+  const previous = setRuntime({ reporter: events, now: Date.now, random: Math.random });
+  onReporter(() => events.close());
   // A promise a task rejected and nobody handled would end the CLI (Node's
   // default) with every run in it: log it instead, and let the runs go on.
   const onUnhandledRejection = (reason: unknown): void => {
-    reporter.log({
+    events.log({
       kind: 'message',
       time: Date.now(),
       level: LOG_LEVELS.ERROR,
@@ -190,7 +221,7 @@ const loadAndRun = async (
   // each run it cut short, and never exit 0 with runs unfinished.
   const onExit = (code: number): void => {
     if (crashActiveRuns(`The process exited with code ${code} while the run was going (process.exit() in task code?).`) > 0) {
-      reporter.close();
+      events.close();
       process.exitCode = code === 0 ? EXIT_CODES.failed : code;
     }
   };
@@ -199,7 +230,7 @@ const loadAndRun = async (
   // nothing will ever settle. Node would end the process here; say why.
   const onEventLoopEmpty = (): void => {
     if (crashActiveRuns('The run can never finish: it waits on a promise that nothing will ever settle (no timer, I/O or worker is left to settle it).') > 0) {
-      reporter.close();
+      events.close();
       void flushStdio().then(() => process.exit(EXIT_CODES.failed));
     }
   };
@@ -209,7 +240,7 @@ const loadAndRun = async (
       runner,
       runnerSource: source,
       concurrencyLimits: settings.values.concurrencyLimits,
-      storeDir: resolvePath(world.cwd, settings.values.storeDir),
+      storeDir,
     });
     if (signals.received()) {
       // The signal handler exits (130, 143) once the onCancellation hooks are done.
@@ -220,7 +251,7 @@ const loadAndRun = async (
     process.off('unhandledRejection', onUnhandledRejection);
     process.off('exit', onExit);
     process.off('beforeExit', onEventLoopEmpty);
-    reporter.close();
+    events.close();
     setRuntime(previous);
   }
 };

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { logMessage } from '../../engine/run-log.js';
+import { flowRunSource, logMessage, taskRunSource } from '../../engine/run-log.js';
 import { invokeInThread, type InvocationOutcome, type TaskInvocation, type TaskInvoker } from '../../engine/invocation.js';
 import { UsageError } from '../../errors.js';
 import { LOG_LEVELS, type LogLevel } from '../../logging/levels.js';
@@ -64,7 +64,7 @@ const deliverEvent = ({ flow, run }: TaskInvocation, event: WorkerEvent, command
   const late = flow.signal.aborted || hasRunEnded(run.state);
   const level = (late ? Math.min(event.level, LOG_LEVELS.DEBUG) : event.level) as LogLevel;
   if (level >= reporter.level) {
-    reporter.log({ kind: 'message', time: event.time, level, source: { kind: 'task-run', name: run.name }, text: event.text });
+    reporter.log({ kind: 'message', time: event.time, level, source: taskRunSource(run), text: event.text });
   }
 };
 
@@ -163,7 +163,7 @@ export class ParallelTaskRunner extends BaseTaskRunner {
       this.#warnedInThread.add(task.key);
       logMessage(
         flow.runtime,
-        { kind: 'flow-run', name: flow.flowRun.name },
+        flowRunSource(flow.flowRun),
         LOG_LEVELS.WARNING,
         `Task '${task.name}' cannot run on a worker thread: ${why}. It runs in the main thread instead; to run it in parallel, define it with task() at the top level of a module.`,
       );

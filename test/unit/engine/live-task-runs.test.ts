@@ -7,6 +7,7 @@ import { Cancelled, Completed, NotReady, Pending, Running } from '../../../src/s
 const makeRun = (index: number): TaskRun => ({
   id: `id-${index}`,
   name: `run-${index}`,
+  dynamicKey: index,
   taskName: 'task',
   taskKey: 'key',
   flowRunId: 'flow',

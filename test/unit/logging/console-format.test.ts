@@ -15,12 +15,13 @@ const FLOW_RUN_CREATED: LogRecord = {
   time: TIME,
   level: LOG_LEVELS.INFO,
   source: ENGINE,
+  flowRunId: '0b0c5e5e-8f1a-4c53-9a3e-2d4f6a7b8c9d',
   flowRunName: 'mindful-tortoise',
   flowName: 'parallel-flow',
   subflow: false,
 };
-const FLOW_RUN: LogSource = { kind: 'flow-run', name: 'mindful-tortoise' };
-const TASK_RUN: LogSource = { kind: 'task-run', name: 'print_values-0bb9a2c3-0' };
+const FLOW_RUN: LogSource = { kind: 'flow-run', name: 'mindful-tortoise', id: '0b0c5e5e-8f1a-4c53-9a3e-2d4f6a7b8c9d' };
+const TASK_RUN: LogSource = { kind: 'task-run', name: 'print_values-0bb9a2c3-0', id: '5f2d1c3b-7a6e-4d8f-9b0a-1c2d3e4f5a6b', flowRunId: '0b0c5e5e-8f1a-4c53-9a3e-2d4f6a7b8c9d' };
 
 const message = (text: string, level: LogLevel = LOG_LEVELS.INFO, source: LogSource = FLOW_RUN): LogRecord => ({
   kind: 'message',
@@ -59,7 +60,8 @@ describe('formatLine: the lines of a run (LOGS.md)', () => {
       kind: 'flow-run-created',
       time: TIME,
       level: LOG_LEVELS.INFO,
-      source: { kind: 'flow-run', name: 'parent' },
+      source: { kind: 'flow-run', name: 'parent', id: '0b0c5e5e-8f1a-4c53-9a3e-2d4f6a7b8c9d' },
+      flowRunId: '7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f',
       flowRunName: 'child-name',
       flowName: 'child',
       subflow: true,
@@ -90,6 +92,7 @@ describe('formatLine: the lines of a run (LOGS.md)', () => {
       time: TIME,
       level: LOG_LEVELS.INFO,
       source: FLOW_RUN,
+      taskRunId: '5f2d1c3b-7a6e-4d8f-9b0a-1c2d3e4f5a6b',
       taskRunName: 'print_values-0bb9a2c3-0',
       taskName: 'print_values',
     };
@@ -98,7 +101,7 @@ describe('formatLine: the lines of a run (LOGS.md)', () => {
 
   it('task run submitted, or executed immediately', () => {
     const submitted = (immediate: boolean): string =>
-      plain({ kind: 'task-run-submitted', time: TIME, level: LOG_LEVELS.INFO, source: FLOW_RUN, taskRunName: 'print_values-0bb9a2c3-0', immediate });
+      plain({ kind: 'task-run-submitted', time: TIME, level: LOG_LEVELS.INFO, source: FLOW_RUN, taskRunId: 'a', taskRunName: 'print_values-0bb9a2c3-0', immediate });
     assert.equal(submitted(false), "15:07:10.015 | INFO    | Flow run 'mindful-tortoise' - Submitted task run 'print_values-0bb9a2c3-0' for execution.");
     assert.equal(submitted(true), "15:07:10.015 | INFO    | Flow run 'mindful-tortoise' - Executing 'print_values-0bb9a2c3-0' immediately...");
   });
@@ -131,7 +134,7 @@ describe('formatLine: the lines of a run (LOGS.md)', () => {
   it('a task whose upstream failed', () => {
     const state = NotReady({ message: "Upstream task run 'boom-5d41402a-0' did not reach a 'COMPLETED' state." });
     assert.equal(
-      plain(finished(state, { kind: 'task-run', name: 'after-1a2b3c4d-0' }, LOG_LEVELS.ERROR)),
+      plain(finished(state, { kind: 'task-run', name: 'after-1a2b3c4d-0', id: '5f2d1c3b-7a6e-4d8f-9b0a-1c2d3e4f5a6b', flowRunId: '0b0c5e5e-8f1a-4c53-9a3e-2d4f6a7b8c9d' }, LOG_LEVELS.ERROR)),
       `15:07:10.015 | ERROR   | Task run 'after-1a2b3c4d-0' - Finished in state NotReady("Upstream task run 'boom-5d41402a-0' did not reach a 'COMPLETED' state.", type=PENDING)`,
     );
   });

@@ -122,7 +122,7 @@ describe('properties', () => {
         const literal = pythonRepr(message);
         assert.equal(readPythonLiteral(literal), message);
         const line = formatLine(
-          { kind: 'finished', time: 0, level: LOG_LEVELS.ERROR, source: { kind: 'task-run', name: 'say-1a2b3c4d-0' }, state: Failed({ message }) },
+          { kind: 'finished', time: 0, level: LOG_LEVELS.ERROR, source: { kind: 'task-run', name: 'say-1a2b3c4d-0', id: 'a', flowRunId: 'b' }, state: Failed({ message }) },
           PLAIN_STYLES,
         );
         assert.ok(!/[\n\r]/.test(line), line);

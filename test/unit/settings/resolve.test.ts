@@ -104,6 +104,7 @@ describe('resolveSettings: precedence', () => {
       params: {},
       concurrencyLimits: {},
       storeDir: '.flow',
+      history: true,
     });
     for (const source of Object.values(settings.sources)) {
       assert.deepEqual(source, { kind: 'default', label: 'default' });

@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import { ConcurrentTaskRunner, flow, task, getRunLogger } from '../../../src/index.js';
+import { openHistory } from '../../../src/history/database.js';
+import { listFlowRuns, logRecordsOf, subflowRunsOf, taskRunsOf, findFlowRun } from '../../../src/history/queries.js';
+import { HistoryRecorder } from '../../../src/history/recorder.js';
+import { HistoryTooNewError, SCHEMA_VERSION } from '../../../src/history/schema.js';
+import { formatLine } from '../../../src/logging/console-format.js';
+import { RunEventStream } from '../../../src/logging/event-stream.js';
+import { LOG_LEVELS, type LogLevel } from '../../../src/logging/levels.js';
+import { PLAIN_STYLES } from '../../../src/logging/styles.js';
+import type { Runtime } from '../../../src/engine/runtime.js';
+import { MemoryReporter } from '../../helpers/memory-reporter.js';
+import { makeTempDir } from '../../helpers/temp-dir.js';
+
+const addOne = task('history_add_one', (x: number) => x + 1);
+let attempts = 0;
+const flaky = task({ name: 'history_flaky', retries: 1 }, () => {
+  attempts += 1;
+  if (attempts % 2 === 1) {
+    throw new Error('first try fails');
+  }
+  getRunLogger().warning('second try works');
+  return 'ok';
+});
+const child = flow({ name: 'history_child' }, async ({ n }: { n: number }) => addOne(n));
+const parent = flow({ name: 'history_parent' }, async () => {
+  const numbers = await Promise.all(addOne.map([1, 2, 3]));
+  await child({ n: 10 });
+  await flaky.submit();
+  return numbers;
+});
+const failing = flow({ name: 'history_failing' }, async () => {
+  await task('history_boom', () => {
+    throw new Error('boom');
+  })();
+});
+
+let clock = Date.UTC(2026, 0, 1, 12, 0, 0);
+
+// Runs a flow with the console (a memory reporter) and the history reading
+// one stream, as `flow run` does, and gives both.
+const record = async (test: TestContext, definition: { execute: typeof parent.execute }, level: LogLevel = LOG_LEVELS.INFO, storeDir = makeTempDir(test, 'flowrun-history-')) => {
+  const db = openHistory(storeDir, { create: true });
+  const memory = new MemoryReporter(level);
+  const failures: unknown[] = [];
+  const recorder = new HistoryRecorder({
+    db,
+    level,
+    flowFile: '/project/flows/x.ts',
+    flowExport: 'default',
+    describeParameters: (run) => ({ parameters: run.parameters, secretNames: [] }),
+    pid: process.pid,
+    host: 'test-host',
+    onFailure: (error) => failures.push(error),
+  });
+  const stream = new RunEventStream([memory, recorder], (_sink, error) => failures.push(error));
+  const runtime: Runtime = { reporter: stream, now: () => (clock += 1), random: () => 0.5 };
+  const outcome = await definition.execute({}, { runner: new ConcurrentTaskRunner(), runtime });
+  stream.close();
+  assert.deepEqual(failures, []);
+  const printed = memory.records.filter((item) => item.level >= level).map((item) => formatLine(item, PLAIN_STYLES));
+  return { storeDir, outcome, printed };
+};
+
+describe('the run history', () => {
+  it('keeps a flow run, its task runs and its subflow run, each with its id, state and parent', async (t) => {
+    const { storeDir, outcome } = await record(t, parent);
+    const db = openHistory(storeDir, { create: false });
+    assert.ok(db);
+    t.after(() => db.close());
+    const runs = listFlowRuns(db, { limit: 10 });
+    assert.equal(runs.length, 2);
+    const top = runs.find((run) => run.parentId === undefined);
+    const sub = runs.find((run) => run.parentId !== undefined);
+    assert.ok(top && sub);
+    assert.equal(top.id, outcome.flowRun.id);
+    assert.equal(top.flowName, 'history_parent');
+    assert.equal(top.state.type, 'COMPLETED');
+    assert.equal(top.runner, 'ConcurrentTaskRunner');
+    assert.equal(top.flowFile, '/project/flows/x.ts');
+    assert.equal(sub.parentId, top.id);
+    assert.deepEqual(sub.parameters, { n: 10 });
+    assert.deepEqual(subflowRunsOf(db, top.seq).map((run) => run.id), [sub.id]);
+
+    const taskRuns = taskRunsOf(db, [top.seq]);
+    assert.deepEqual(taskRuns.map((run) => [run.name.replace(/-[0-9a-f]{8}-/, '-'), run.state.name, run.runCount]), [
+      ['history_add_one-0', 'Completed', 1],
+      ['history_add_one-1', 'Completed', 1],
+      ['history_add_one-2', 'Completed', 1],
+      ['history_flaky-0', 'Completed', 2],
+    ]);
+    for (const run of taskRuns) {
+      assert.match(run.id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      assert.ok(run.endTime !== undefined && run.startTime !== undefined && run.endTime >= run.startTime);
+    }
+    // The retry's own states are kept beside the row.
+    const changes = db.prepare('SELECT name FROM state_changes WHERE task_run_seq = ? ORDER BY rowid').pluck().all(taskRuns[3]?.seq);
+    assert.deepEqual(changes, ['Retrying']);
+  });
+
+  it('gives back the lines the console printed, to the letter and in order, those it rebuilds from rows included', async (t) => {
+    const { storeDir, printed, outcome } = await record(t, parent);
+    const db = openHistory(storeDir, { create: false });
+    assert.ok(db);
+    t.after(() => db.close());
+    const top = findFlowRun(db, outcome.flowRun.id);
+    assert.equal(top.kind, 'found');
+    const runs = top.kind === 'found' ? [top.run, ...subflowRunsOf(db, top.run.seq)] : [];
+    const rebuilt = logRecordsOf(db, runs, { level: LOG_LEVELS.DEBUG }).map((item) => formatLine(item, PLAIN_STYLES));
+    assert.deepEqual(rebuilt, printed);
+    assert.ok(printed.some((line) => line.includes("Created task run 'history_add_one-")));
+    assert.ok(printed.some((line) => line.includes('second try works')));
+  });
+
+  it('keeps only what the run printed at its log level', async (t) => {
+    const { storeDir, printed } = await record(t, failing, LOG_LEVELS.ERROR);
+    const db = openHistory(storeDir, { create: false });
+    assert.ok(db);
+    t.after(() => db.close());
+    const [run] = listFlowRuns(db, { limit: 1 });
+    assert.ok(run);
+    const rebuilt = logRecordsOf(db, [run], { level: LOG_LEVELS.DEBUG }).map((item) => formatLine(item, PLAIN_STYLES));
+    assert.deepEqual(rebuilt, printed);
+    assert.ok(rebuilt.every((line) => / \| ERROR {3}\| /.test(line)), rebuilt.join('\n'));
+    assert.equal(db.prepare("SELECT count(*) FROM log_records WHERE level < 40").pluck().get(), 0);
+  });
+
+  it('finds a run by id, by a unique prefix of 4 characters or more, and by name (the newest)', async (t) => {
+    const storeDir = makeTempDir(t, 'flowrun-history-');
+    const first = await record(t, failing, LOG_LEVELS.INFO, storeDir);
+    const second = await record(t, failing, LOG_LEVELS.INFO, storeDir);
+    const db = openHistory(storeDir, { create: false });
+    assert.ok(db);
+    t.after(() => db.close());
+    const id = first.outcome.flowRun.id;
+    for (const reference of [id, id.slice(0, 4), id.slice(0, 13).toUpperCase()]) {
+      const found = findFlowRun(db, reference);
+      assert.equal(found.kind === 'found' ? found.run.id : found.kind, id, reference);
+    }
+    assert.equal(findFlowRun(db, id.slice(0, 3)).kind, 'none');
+    // The test runtime's fixed random source names every run alike.
+    const byName = findFlowRun(db, second.outcome.flowRun.name);
+    assert.equal(byName.kind === 'found' ? byName.run.id : byName.kind, second.outcome.flowRun.id);
+    assert.deepEqual(listFlowRuns(db, { state: 'failed', limit: 10 }).length, 2);
+    assert.deepEqual(listFlowRuns(db, { state: 'COMPLETED', limit: 10 }).length, 0);
+  });
+
+  it('leaves a database of a newer flowrun alone, and refuses a file that is not a database', (t) => {
+    const storeDir = makeTempDir(t, 'flowrun-history-');
+    const db = openHistory(storeDir, { create: true });
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    assert.throws(() => openHistory(storeDir, { create: true }), HistoryTooNewError);
+    const other = makeTempDir(t, 'flowrun-history-');
+    writeFileSync(join(other, 'history.db'), 'this is not a database, but a text file that happens to sit where the history goes');
+    assert.throws(() => openHistory(other, { create: true }), /not a database/);
+  });
+});
