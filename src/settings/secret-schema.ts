@@ -4,7 +4,7 @@ import { SECRET_METADATA } from './secret.js';
 /**
  * A secret parameter, after Prefect's SecretStr: a zod string schema whose
  * value reaches the flow as given but reads '********' wherever flowrun shows
- * or keeps it (errors, `flow config`, `flow ls`, the run history, log lines).
+ * it (parameter errors, `flow config`, `flow ls`, `flow graph`).
  *
  * ```ts
  * params: z.object({ token: secret(), dsn: secret().min(10).optional() })

@@ -2,14 +2,16 @@ import { isPlainObject } from '../util/is-plain-object.js';
 import { childSchemas, getObjectShape, isZodSchema } from './zod-introspect.js';
 
 // Secret parameters, after Prefect's SecretStr: the flow gets the real value,
-// everything flowrun shows or keeps (errors, `flow config`, `flow ls`, the
-// run history, log lines) gets SECRET_MASK instead. A secret is a zod schema
-// carrying SECRET_METADATA in zod's global registry (secret-schema.ts makes
-// them); zod hands registry metadata on to the schemas derived by .min(),
-// .trim(), .describe() and the like, and optional(), default(), nullable()
-// or a pipe keep it as their inner schema, which is looked through here.
-// Nothing here imports zod itself: schemas are read through their own
-// `.meta()` and `_zod.def`, so the run history can call these freely.
+// everything flowrun shows or keeps gets SECRET_MASK instead (parameter
+// errors, `flow config`, `flow ls`, `flow graph`; the run history through
+// redactParameters, log lines through createSecretMasker).
+// A secret is a zod schema carrying SECRET_METADATA in zod's global registry
+// (secret-schema.ts makes them): zod hands registry metadata on to the
+// schemas derived by .min(), .trim(), .describe() and the like, and
+// optional(), default(), nullable() or a pipe keep it as their inner schema,
+// which is looked through here. Nothing here imports zod itself: schemas are
+// read through their own `.meta()` and `_zod.def`, so the run history can
+// call these freely.
 
 /** What a secret value reads as wherever flowrun shows or stores it. */
 export const SECRET_MASK = '********';
