@@ -1,6 +1,8 @@
 // The public surface of 'flowrun': every export is listed by name.
 
 export { z } from 'zod';
+export { secret } from './settings/secret-schema.js';
+export { SECRET_MASK } from './settings/secret.js';
 
 export { flow, type Flow as FlowDefinition } from './flows/flow.js';
 export type { FlowOptions, FlowHook } from './flows/options.js';

@@ -1,3 +1,4 @@
+import { isSecretSchema, SECRET_MASK } from '../settings/secret.js';
 import { getParameterNames } from '../util/function-parameters.js';
 import type { Flow } from './flow-graph.js';
 import { FunctionalNode } from './functional-node.js';
@@ -44,6 +45,10 @@ const layout = (flow: Flow): { nodes: GraphNode[]; edges: DrawnEdge[] } => {
   return { nodes, edges };
 };
 
+// A Parameter as the text drawing names it: required, or its default (a secret's masked).
+const describeParameter = (node: Parameter): string =>
+  `Parameter${node.required ? ', required' : `, default ${isSecretSchema(node.schema) ? SECRET_MASK : JSON.stringify(node.default)}`}`;
+
 const quote = (text: string): string => text.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
 
 export const renderGraph = (flow: Flow, format: GraphFormat): string => {
@@ -53,7 +58,7 @@ export const renderGraph = (flow: Flow, format: GraphFormat): string => {
       const lines = [`Flow '${flow.name}': ${nodes.length} nodes, ${edges.length} edges`];
       nodes.forEach((node, position) => {
         const number = position + 1;
-        const kind = node instanceof Parameter ? `Parameter${node.required ? ', required' : `, default ${JSON.stringify(node.default)}`}` : 'task';
+        const kind = node instanceof Parameter ? describeParameter(node) : 'task';
         const inputs = edges
           .filter((edge) => edge.to === number)
           .map((edge) => `[${edge.from}] ${nodes[edge.from - 1]?.name ?? '?'}${edge.label === undefined ? '' : ` as ${edge.label}`}`);

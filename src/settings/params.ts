@@ -3,6 +3,7 @@ import { ParameterError, UsageError } from '../errors.js';
 import { describeValue } from '../util/describe-value.js';
 import { formatSuggestion } from '../util/closest.js';
 import { isPlainObject } from '../util/is-plain-object.js';
+import { createSecretMasker, isSecretSchema, SECRET_MASK } from './secret.js';
 import { describeExpected, expectsString, getObjectShape } from './zod-introspect.js';
 
 /** One parameter value and where it came from, for error messages. */
@@ -75,29 +76,57 @@ export const toParameterInputs = (
 
 const article = (expected: string): string => (/^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`);
 
+/**
+ * Where a value came from, as a message shows it. `--param token=abc` holds
+ * the value itself: for a secret it reads `--param token=********`.
+ */
+export const describeSource = (input: ParameterValue, secret: boolean): string =>
+  secret && input.raw !== undefined && input.source.endsWith(`=${input.raw}`)
+    ? `${input.source.slice(0, input.source.length - input.raw.length)}${SECRET_MASK}`
+    : input.source;
+
+/** A parameter's type for people, as `flow ls` and errors name it: number, string, secret string... */
+export const describeParameterType = (schema: z.ZodType): string =>
+  isSecretSchema(schema) ? `secret ${describeExpected(schema)}` : describeExpected(schema);
+
 const describeIssue = (issue: z.core.$ZodIssue, inputs: ParameterInputs, shape: Record<string, z.ZodType> | undefined): string => {
   const key = String(issue.path[0] ?? '');
   const given = inputs[key];
   const name = issue.path.length > 0 ? `parameter '${issue.path.map(String).join('.')}'` : 'parameters';
   const fieldSchema = shape?.[key];
-  const expected = fieldSchema === undefined ? undefined : describeExpected(fieldSchema);
+  const expected = fieldSchema === undefined ? undefined : describeParameterType(fieldSchema);
   if (given === undefined && issue.path.length === 1) {
     const what = expected !== undefined && expected !== 'any' ? ` (${article(expected)})` : '';
     return `${name} is required${what}; pass it with --param ${key}=<value>`;
   }
-  const got = given === undefined ? '' : `, got ${describeValue(given.value)} (from ${given.source})`;
+  const secret = fieldSchema !== undefined && isSecretSchema(fieldSchema);
+  const got = given === undefined ? '' : `, got ${secret ? SECRET_MASK : describeValue(given.value)} (from ${describeSource(given, secret)})`;
   if (issue.code === 'invalid_type') {
     return `${name} must be ${article(issue.expected === 'int' ? 'integer' : String(issue.expected))}${got}`;
   }
   return `${name} is invalid: ${issue.message}${got}`;
 };
 
-/** One line per problem zod found, each naming the parameter, what was expected and where the value came from. */
+// The values given for secret parameters, as text: a message zod or a
+// refine() of the user's writes might quote one.
+const givenSecretValues = (inputs: ParameterInputs, shape: Record<string, z.ZodType> | undefined): string[] =>
+  Object.entries(inputs).flatMap(([key, input]) => {
+    const field = shape?.[key];
+    if (field === undefined || !isSecretSchema(field)) {
+      return [];
+    }
+    return [input.raw, input.value].filter((value): value is string => typeof value === 'string');
+  });
+
+/**
+ * One line per problem zod found, each naming the parameter, what was
+ * expected and where the value came from; a secret's value is never in it.
+ */
 export const describeParameterIssues = (
   issues: readonly z.core.$ZodIssue[],
   inputs: ParameterInputs,
   shape: Record<string, z.ZodType> | undefined,
-): string => issues.map((issue) => describeIssue(issue, inputs, shape)).join('; ');
+): string => createSecretMasker(givenSecretValues(inputs, shape))(issues.map((issue) => describeIssue(issue, inputs, shape)).join('; '));
 
 // The values given, as the flow's schema will read them: a key the flow does
 // not take is dropped when it comes from a shared source and refused
@@ -108,6 +137,9 @@ export const selectParameterValues = (
   inputs: ParameterInputs,
 ): Record<string, unknown> => {
   const values: Record<string, unknown> = {};
+  // A key the flow does not take, in a flow with secrets, is most likely a
+  // misspelt secret: its value is not echoed either.
+  const hasSecrets = shape !== undefined && Object.values(shape).some(isSecretSchema);
   for (const [key, input] of Object.entries(inputs)) {
     if (shape !== undefined && !Object.hasOwn(shape, key)) {
       if (input.shared === true) {
@@ -115,7 +147,7 @@ export const selectParameterValues = (
       }
       const known = Object.keys(shape);
       throw new ParameterError(
-        `flow '${flowName}' has no parameter '${key}' (from ${input.source}); its parameters are: ${known.length > 0 ? known.join(', ') : 'none'}${formatSuggestion(key, known)}`,
+        `flow '${flowName}' has no parameter '${key}' (from ${describeSource(input, hasSecrets)}); its parameters are: ${known.length > 0 ? known.join(', ') : 'none'}${formatSuggestion(key, known)}`,
       );
     }
     const fieldSchema = shape?.[key];

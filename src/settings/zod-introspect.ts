@@ -14,6 +14,14 @@ interface Definition {
   readonly defaultValue?: unknown;
   readonly element?: z.ZodType;
   readonly options?: readonly z.ZodType[];
+  readonly out?: z.ZodType;
+  readonly left?: z.ZodType;
+  readonly right?: z.ZodType;
+  readonly items?: readonly z.ZodType[];
+  readonly rest?: z.ZodType | null;
+  readonly valueType?: z.ZodType;
+  readonly catchall?: z.ZodType;
+  readonly getter?: () => z.ZodType;
 }
 
 const WRAPPERS = new Set(['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional']);
@@ -31,6 +39,39 @@ const unwrap = (schema: z.ZodType): Definition => {
     definition = definitionOf(inner);
   }
   return definition;
+};
+
+/** True for a zod 4 schema (what has a `_zod.def`), false for any other value. */
+export const isZodSchema = (value: unknown): value is z.ZodType => {
+  const internals = typeof value === 'object' && value !== null ? (value as { _zod?: { def?: unknown } })._zod : undefined;
+  return typeof internals?.def === 'object' && internals.def !== null;
+};
+
+/**
+ * Every schema that a value of `schema` may hold or pass through, one level
+ * down: the inner schema of optional(), default() and the like, both ends of
+ * a pipe, union options, object fields, array and tuple items, record, map
+ * and set values, a lazy schema's target. Keys of records and maps are left
+ * out: they are names, not values.
+ */
+export const childSchemas = (schema: z.ZodType): z.ZodType[] => {
+  const definition = definitionOf(schema);
+  const children: (z.ZodType | null | undefined)[] = [
+    definition.innerType,
+    definition.in,
+    definition.out,
+    definition.element,
+    definition.left,
+    definition.right,
+    definition.rest,
+    definition.valueType,
+    definition.catchall,
+    ...(definition.options ?? []),
+    ...(definition.items ?? []),
+    ...(definition.shape === undefined ? [] : Object.values(definition.shape)),
+    definition.type === 'lazy' ? definition.getter?.() : undefined,
+  ];
+  return children.filter(isZodSchema);
 };
 
 /** The fields of an object schema, or undefined for any other schema. */

@@ -62,6 +62,18 @@ export const callTyped = async (): Promise<number> => {
   return result;
 };
 
+// A secret() parameter reaches the flow as a plain string, wrappers and all.
+import { secret } from 'flowrun';
+export const withSecret = flow(
+  { name: 'with-secret', params: z.object({ token: secret().min(8), backup: secret().optional(), label: secret().default('x') }) },
+  async ({ token, backup, label }) => {
+    assertTrue<Equal<typeof token, string>>();
+    assertTrue<Equal<typeof backup, string | undefined>>();
+    assertTrue<Equal<typeof label, string>>();
+  },
+);
+expectType<Parameter<string>>(new Parameter('token', { schema: secret() }));
+
 // A flow without a schema types its parameters from the function.
 export const untyped = flow(async ({ who }: { who: string }) => who.length);
 export const callUntyped = async (): Promise<number> => untyped({ who: 'x' });

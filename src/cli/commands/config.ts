@@ -4,6 +4,7 @@ import { loadConfigFile } from '../../settings/config-file.js';
 import { collectParameterInputs } from '../../settings/parameter-sources.js';
 import { previewParameters, type ParameterPreview } from '../../settings/parameter-preview.js';
 import { resolveSettings } from '../../settings/resolve.js';
+import { SECRET_MASK } from '../../settings/secret.js';
 import { SETTING_KEYS } from '../../settings/schema.js';
 import { describeValue } from '../../util/describe-value.js';
 import type { CliWorld } from '../world.js';
@@ -35,8 +36,9 @@ const showValue = (value: unknown): string => {
 
 const parameterLine = (flowName: string, preview: ParameterPreview): Line => ({
   key: `params.${preview.key}`,
+  // A secret says where it comes from, never what it is.
   text: preview.set
-    ? `${showValue(preview.value)} (from ${preview.source})`
+    ? `${preview.secret === true ? SECRET_MASK : showValue(preview.value)} (from ${preview.source})`
     : `(not set; flow '${flowName}' requires it: pass --param ${preview.key}=<value>)`,
 });
 

@@ -1,7 +1,9 @@
 import { relative } from 'node:path';
 import { describeNoFlowFiles, listFlowFiles, loadModuleFlows, type FoundFlow } from '../../flows/discover.js';
 import { loadConfigFile } from '../../settings/config-file.js';
+import { describeParameterType } from '../../settings/params.js';
 import { resolveSettings } from '../../settings/resolve.js';
+import { isSecretSchema, SECRET_MASK } from '../../settings/secret.js';
 import { describeExpected, getDefault, getObjectShape, isOptionalField } from '../../settings/zod-introspect.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import type { CliWorld } from '../world.js';
@@ -10,7 +12,8 @@ export interface LsCommandOptions {
   readonly config?: string;
 }
 
-// One row per parameter: name, type, and "required" or its default.
+// One row per parameter: name, type, and "required" or its default (a
+// secret's reads SECRET_MASK: it is there, and that is all `flow ls` says).
 const describeParameters = (item: FoundFlow): string[][] => {
   const schema = item.flow.params;
   if (schema === undefined) {
@@ -22,8 +25,9 @@ const describeParameters = (item: FoundFlow): string[][] => {
   }
   const rows = Object.entries(shape).map(([name, field]) => {
     const fallback = getDefault(field);
-    const status = fallback !== undefined ? `default ${JSON.stringify(fallback.value)}` : isOptionalField(field) ? 'optional' : 'required';
-    return [name, describeExpected(field), status];
+    const shown = (value: unknown): string => (isSecretSchema(field) ? SECRET_MASK : JSON.stringify(value));
+    const status = fallback !== undefined ? `default ${shown(fallback.value)}` : isOptionalField(field) ? 'optional' : 'required';
+    return [name, describeParameterType(field), status];
   });
   return rows.length > 0 ? rows : [['(no parameters)']];
 };

@@ -4,7 +4,10 @@ import { z } from 'zod';
 import { ParameterError } from '../../../src/errors.js';
 import { Flow } from '../../../src/graph/flow-graph.js';
 import { Parameter } from '../../../src/graph/parameter.js';
+import { renderGraph } from '../../../src/graph/render.js';
 import { SequentialTaskRunner } from '../../../src/runners/sequential.js';
+import { secret } from '../../../src/settings/secret-schema.js';
+import { secretParameterNames } from '../../../src/settings/secret.js';
 import { validateParameters, type ParameterInputs } from '../../../src/settings/params.js';
 import { describeExpected, getDefault, getObjectShape, isOptionalField } from '../../../src/settings/zod-introspect.js';
 import { task } from '../../../src/tasks/task.js';
@@ -92,5 +95,38 @@ describe('a Parameter with a schema', () => {
     };
     assert.deepEqual(await run({ when: '2024-01-02' }), [10, new Date('2024-01-02')]);
     assert.deepEqual(await run({ limit: null, when: 0 }), [null, new Date(0)]);
+  });
+});
+
+describe('a Parameter with a secret() schema', () => {
+  const use = task('use', (token: unknown) => (typeof token === 'string' ? token.length : -1));
+
+  it('is a secret of the flow, whose task gets the real value', async () => {
+    const flow = new Flow('secret-graph', () => {
+      use(new Parameter('token', { schema: secret() }));
+    });
+    assert.deepEqual([...secretParameterNames(flow.params)], ['token']);
+    const outcome = await flow.execute(flow.validate({ token: 'hunter2-very-secret' }), { runner: new SequentialTaskRunner(), runtime: createTestRuntime() });
+    assert.deepEqual(outcome.state.data, ['hunter2-very-secret'.length]);
+  });
+
+  it('stays secret with a default, which flow graph does not show', () => {
+    const flow = new Flow('secret-default-graph', () => {
+      use(new Parameter('token', { schema: secret(), default: 'default-token-value' }));
+    });
+    assert.deepEqual([...secretParameterNames(flow.params)], ['token']);
+    const drawing = renderGraph(flow, 'text');
+    assert.match(drawing, /\[1\] token \(Parameter, default \*{8}\)/);
+    assert.ok(!drawing.includes('default-token-value'), drawing);
+  });
+
+  it('refuses a default its schema does not take without quoting it', () => {
+    assert.throws(
+      () => new Parameter('token', { schema: secret().min(30), default: 'default-token-value' }),
+      (error: unknown) =>
+        error instanceof ParameterError &&
+        !error.message.includes('default-token-value') &&
+        error.message.endsWith("got ******** (from its default in new Parameter('token'))"),
+    );
   });
 });

@@ -5,6 +5,7 @@ import { ParameterError } from '../../../src/errors.js';
 import type { LoadedConfig } from '../../../src/settings/config-file.js';
 import { previewParameters } from '../../../src/settings/parameter-preview.js';
 import { collectParameterInputs } from '../../../src/settings/parameter-sources.js';
+import { secret } from '../../../src/settings/secret-schema.js';
 
 const config: LoadedConfig = {
   filepath: '/x/.flowrc',
@@ -57,5 +58,31 @@ describe('previewParameters', () => {
   it('passes everything given through for a flow without a schema', () => {
     const inputs = collectParameterInputs({ flowName: 'free', env: { FLOW_PARAMS: '{"a": 1}' } });
     assert.deepEqual(previewParameters('free', undefined, inputs), [{ key: 'a', set: true, value: 1, source: 'FLOW_PARAMS' }]);
+  });
+});
+
+describe('previewParameters with secrets', () => {
+  const withSecrets = z.object({ token: secret(), backup: secret().default('default-backup-secret'), stop: z.number() });
+
+  it('marks them secret, with a source that does not hold the value', () => {
+    const inputs = collectParameterInputs({ paramFlags: ['token=hunter2-very-secret', 'stop=5'] });
+    const previews = previewParameters('deploy', withSecrets, inputs);
+    assert.deepEqual(
+      previews.map((preview) => (preview.set ? [preview.key, preview.source, preview.secret ?? false] : [preview.key])),
+      [
+        ['token', '--param token=********', true],
+        ['backup', "flow 'deploy' default", true],
+        ['stop', '--param stop=5', false],
+      ],
+    );
+    assert.ok(!JSON.stringify(previews.map((preview) => (preview.set ? preview.source : ''))).includes('hunter2'));
+  });
+
+  it('refuses a bad secret without quoting it', () => {
+    const inputs = collectParameterInputs({ paramFlags: ['token=5'] });
+    assert.throws(
+      () => previewParameters('deploy', z.object({ token: secret().min(8) }), inputs),
+      (error: unknown) => error instanceof ParameterError && error.message.endsWith('got ******** (from --param token=********)'),
+    );
   });
 });

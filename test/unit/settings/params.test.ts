@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
 import { ParameterError, UsageError } from '../../../src/errors.js';
+import { secret } from '../../../src/settings/secret-schema.js';
 import {
   parseParamFlag,
   parseParamsJson,
@@ -223,5 +224,53 @@ describe('validateParameters', () => {
   it('passes values through as given when the flow has no schema', () => {
     const values = validateParameters('etl', undefined, fromFlags('stop=5', 'name=abc', 'list=[1,2]', 'count=07x'));
     assert.deepEqual(values, { stop: 5, name: 'abc', list: [1, 2], count: '07x' });
+  });
+});
+
+describe('validateParameters with a secret parameter', () => {
+  const schema = z.object({ token: secret().min(12), stop: z.number() });
+  const refuse = (inputs: ParameterInputs, flowSchema: z.ZodType = schema): string => {
+    try {
+      validateParameters('deploy', flowSchema, inputs);
+    } catch (error) {
+      assert.ok(error instanceof ParameterError, String(error));
+      return error.message;
+    }
+    assert.fail('the parameters were accepted');
+  };
+
+  it('hands the flow the value as given', () => {
+    assert.deepEqual(validateParameters('deploy', schema, fromFlags('token=hunter2-very-secret', 'stop=5')), { token: 'hunter2-very-secret', stop: 5 });
+    // Text that reads as JSON stays the text, as for any string parameter.
+    assert.deepEqual(validateParameters('deploy', schema, fromFlags('token=123456789012', 'stop=5')), { token: '123456789012', stop: 5 });
+  });
+
+  it('names the problem and where the value came from, never the value', () => {
+    assert.equal(
+      refuse(fromFlags('token=hunter2', 'stop=5')),
+      "parameter 'token' is invalid: Too small: expected string to have >=12 characters, got ******** (from --param token=********)",
+    );
+    assert.equal(
+      refuse(parseParamsJson('{"token": 12345678901234, "stop": 5}', '--params')),
+      "parameter 'token' must be a string, got ******** (from --params)",
+    );
+    assert.equal(refuse(fromFlags('token=')), "parameter 'token' is invalid: Too small: expected string to have >=12 characters, got ******** (from --param token=********); parameter 'stop' is required (a number); pass it with --param stop=<value>");
+  });
+
+  it('says a missing one is a secret string', () => {
+    assert.equal(refuse(fromFlags('stop=5')), "parameter 'token' is required (a secret string); pass it with --param token=<value>");
+  });
+
+  it('masks the value in a message of the flow’s own that quotes it', () => {
+    const quoting = z.object({ token: secret().refine((value) => value.startsWith('ghp_'), { error: (issue) => `${String(issue.input)} is no GitHub token` }) });
+    assert.equal(
+      refuse(fromFlags('token=hunter2-very-secret'), quoting),
+      "parameter 'token' is invalid: ******** is no GitHub token, got ******** (from --param token=********)",
+    );
+  });
+
+  it('does not echo a key the flow does not take when the flow has secrets: it may be a misspelt one', () => {
+    assert.match(refuse(fromFlags('tokn=hunter2-very-secret', 'stop=5')), /^flow 'deploy' has no parameter 'tokn' \(from --param tokn=\*{8}\); .*did you mean 'token'/);
+    assert.match(refuse(fromFlags('stopp=5'), z.object({ stop: z.number() })), /\(from --param stopp=5\)/);
   });
 });
