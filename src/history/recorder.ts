@@ -32,6 +32,8 @@ export interface RecorderOptions {
   readonly flowFile: string | undefined;
   readonly flowExport: string | undefined;
   readonly describeParameters: (run: FlowRun) => RecordedParameters;
+  /** Masks the values of secret parameters in the text it keeps (names, messages). */
+  readonly mask: (text: string) => string;
   readonly pid: number;
   readonly host: string;
   readonly onFailure: (error: unknown) => void;
@@ -115,7 +117,7 @@ export class HistoryRecorder implements RunReporter {
       if (hasRunEnded(state)) {
         // Everything of the run is written with its end, so that a
         // `flow runs` straight after it sees it whole.
-        this.#flush(() => this.#statements.endFlowRun(seq, state));
+        this.#flush(() => this.#statements.endFlowRun(seq, this.#masked(state)));
         return;
       }
       if (state.type === 'RUNNING' && previous.type === 'PENDING') {
@@ -235,7 +237,7 @@ export class HistoryRecorder implements RunReporter {
     const { parameters, secretNames } = this.#options.describeParameters(run);
     const seq = this.#statements.insertFlowRun({
       id: run.id,
-      name: run.name,
+      name: this.#options.mask(run.name),
       flowName: run.flowName,
       parentSeq,
       flowFile: parentSeq === undefined ? this.#options.flowFile : undefined,
@@ -244,7 +246,7 @@ export class HistoryRecorder implements RunReporter {
       secretNames: JSON.stringify(secretNames),
       runner: run.runnerName,
       logLevel: this.level,
-      state,
+      state: this.#masked(state),
       runCount: run.runCount,
       pid: this.#options.pid,
       host: this.#options.host,
@@ -294,9 +296,9 @@ export class HistoryRecorder implements RunReporter {
           taskKey: row.run.taskKey,
           taskName: row.run.taskName,
           dynamicKey: row.run.dynamicKey,
-          name: row.run.name,
+          name: this.#options.mask(row.run.name),
           immediate: row.immediate,
-          state: row.run.state,
+          state: this.#masked(row.run.state),
           created: row.created,
           startTime: row.startTime,
           endTime: ended ? row.endTime : undefined,
@@ -309,7 +311,7 @@ export class HistoryRecorder implements RunReporter {
         }
       }
       for (const change of stateChanges) {
-        this.#statements.insertStateChange(change.flowRunSeq, change.taskRun?.seq, change.state);
+        this.#statements.insertStateChange(change.flowRunSeq, change.taskRun?.seq, this.#masked(change.state));
       }
       for (const { flowRunSeq, record, position } of logRows) {
         const { source } = record;
@@ -317,15 +319,20 @@ export class HistoryRecorder implements RunReporter {
           flowRunSeq,
           taskRunId: source.kind === 'task-run' ? source.id : undefined,
           sourceKind: source.kind,
-          sourceName: source.name,
           time: record.time,
           level: record.level,
-          message: formatMessage(record, PLAIN_STYLES),
+          sourceName: this.#options.mask(source.name),
+          message: this.#options.mask(formatMessage(record, PLAIN_STYLES)),
           position,
         });
       }
       also?.();
     });
+  }
+
+  // A state as the history keeps it: its message may quote a secret.
+  #masked(state: State): State {
+    return state.message === undefined ? state : { ...state, message: this.#options.mask(state.message) };
   }
 
   #safely(write: () => void): void {

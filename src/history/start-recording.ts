@@ -12,6 +12,7 @@ export interface RecordingInput {
   readonly flowFile: string | undefined;
   readonly flowExport: string | undefined;
   readonly describeParameters: (run: FlowRun) => RecordedParameters;
+  readonly mask: (text: string) => string;
   /** Says, in one line, that the history cannot be used: the run goes on unrecorded. */
   readonly warn: (text: string) => void;
   /** For naming the database in that line. */
@@ -44,6 +45,7 @@ export const startRecording = (input: RecordingInput): HistoryRecorder | undefin
       flowFile: input.flowFile,
       flowExport: input.flowExport,
       describeParameters: input.describeParameters,
+      mask: input.mask,
       pid: process.pid,
       host: hostname(),
       onFailure: (error) => input.warn(`The run history ${where} failed (${describeProblem(error)}); the rest of this run is not recorded.`),

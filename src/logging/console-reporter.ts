@@ -18,6 +18,8 @@ export interface ConsoleReporterOptions {
   readonly stream: LineSink;
   readonly level: LogLevel;
   readonly styles: LogStyles;
+  /** Masks secret values in each line (createSecretMasker); none by default. */
+  readonly mask?: (line: string) => string;
 }
 
 type Bucket = 'running' | 'completed' | 'failed' | 'other';
@@ -42,6 +44,7 @@ export class ConsoleReporter implements RunReporter {
   readonly level: LogLevel;
   readonly #stream: ConsoleReporterOptions['stream'];
   readonly #styles: LogStyles;
+  readonly #mask: ((line: string) => string) | undefined;
   readonly #counts: Record<Bucket, number> = { running: 0, completed: 0, failed: 0, other: 0 };
   #spinner: Spinner | undefined;
 
@@ -49,6 +52,7 @@ export class ConsoleReporter implements RunReporter {
     this.level = options.level;
     this.#stream = options.stream;
     this.#styles = options.styles;
+    this.#mask = options.mask;
   }
 
   attachSpinner(spinner: Spinner): void {
@@ -58,7 +62,8 @@ export class ConsoleReporter implements RunReporter {
 
   log(record: LogRecord): void {
     if (record.level >= this.level) {
-      this.#stream.write(`${formatLine(record, this.#styles)}\n`);
+      const line = formatLine(record, this.#styles);
+      this.#stream.write(`${this.#mask === undefined ? line : this.#mask(line)}\n`);
     }
   }
 

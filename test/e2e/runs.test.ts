@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { runCli, startCli } from '../helpers/run-cli.js';
@@ -23,6 +23,13 @@ export default flow({ name: 'broken' }, async () => { await boom(); });
   'stuck.ts': `import { flow, task } from 'flowrun';
 export const wait = task('wait', async () => { console.log('waiting'); await new Promise((resolve) => setTimeout(resolve, 60_000)); });
 export default flow({ name: 'stuck' }, async () => { await wait(); });
+`,
+  'secretive.ts': `import { flow, task, getRunLogger, secret, z } from 'flowrun';
+export const call = task('call_api', (token: string) => {
+  getRunLogger().info(\`calling with \${token}\`);
+  throw new Error(\`the API refused \${token}\`);
+});
+export default flow({ name: 'secretive', params: z.object({ token: secret(), region: z.string() }) }, async ({ token }) => { await call(token); });
 `,
   'many.ts': `import { flow, task } from 'flowrun';
 export const addOne = task('add_one', (x: number) => x + 1);
@@ -133,6 +140,32 @@ describe('flow runs', { concurrency: true }, () => {
     assert.equal(missing.code, 2);
     assert.equal(missing.stdout, '');
     assert.match(missing.stderr, /^error: no flow run 'no-such-run' in \.flow\/history\.db; `flow runs ls` lists them\.\n$/);
+  });
+
+  it('keeps a secret parameter out of the database and of everything flow runs prints', async (t) => {
+    const project = makeProject(t);
+    const flow = flowIn(project);
+    const token = 'tok-5f0c9e1d2b7a';
+    const result = await flow(['run', 'secretive', '--param', `token=${token}`, '--param', 'region=eu', '--log-level', 'DEBUG']);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /calling with \*{8}/);
+    const outputs = [result.stdout, result.stderr];
+    const [run] = JSON.parse((await flow(['runs', 'ls', '--json'])).stdout) as RunJson[];
+    assert.ok(run);
+    assert.deepEqual(run.parameters, { token: '********', region: 'eu' });
+    for (const args of [['runs', 'ls'], ['runs', 'ls', '--json'], ['runs', 'show', run.id], ['runs', 'show', run.id, '--json'], ['runs', 'logs', run.id]]) {
+      const read = await flow(args);
+      assert.equal(read.code, 0, read.stderr);
+      outputs.push(read.stdout, read.stderr);
+    }
+    assert.match(outputs.join(''), /the API refused \*{8}/);
+    for (const output of outputs) {
+      assert.ok(!output.includes(token), output);
+    }
+    const store = join(project, '.flow');
+    for (const file of readdirSync(store)) {
+      assert.ok(!readFileSync(join(store, file)).includes(token), `${file} holds the secret`);
+    }
   });
 
   it('records nothing with --no-history or FLOW_HISTORY=false', async (t) => {

@@ -17,6 +17,7 @@ import { formatExceptionWithStack, type TerminationSignal } from '../../states/f
 import { loadConfigFile } from '../../settings/config-file.js';
 import { collectParameterInputs } from '../../settings/parameter-sources.js';
 import { validateParameters } from '../../settings/params.js';
+import { createSecretMasker, redactParameters, secretParameterNames } from '../../settings/secret.js';
 import { resolveSettings, toLogLevel, type ResolvedSettings } from '../../settings/resolve.js';
 import { asksForPlainText, chooseColourLevel, createStyles } from '../colour.js';
 import { EXIT_CODES, exitCodeForState, SIGNAL_EXIT_CODES } from '../exit-codes.js';
@@ -108,7 +109,13 @@ const installSignalHandlers = (onFirst: () => void): SignalHandling => {
 // The console and the run history, read from one stream of records; a
 // history that cannot be opened or fails later is said once, and the run
 // goes on with the console alone.
-const withHistory = async (consoleReporter: ConsoleReporter, storeDir: string, found: FoundFlow, world: CliWorld): Promise<RunReporter> => {
+interface HistoryInput {
+  readonly storeDir: string;
+  readonly found: FoundFlow;
+  readonly mask: (text: string) => string;
+}
+
+const withHistory = async (consoleReporter: ConsoleReporter, { storeDir, found, mask }: HistoryInput, world: CliWorld): Promise<RunReporter> => {
   const warn = (text: string): void =>
     consoleReporter.log({ kind: 'message', time: Date.now(), level: LOG_LEVELS.WARNING, source: { kind: 'logger', name: 'flowrun.history' }, text });
   const { startRecording } = await import('../../history/start-recording.js');
@@ -117,7 +124,11 @@ const withHistory = async (consoleReporter: ConsoleReporter, storeDir: string, f
     level: consoleReporter.level,
     flowFile: resolvePath(world.cwd, found.file),
     flowExport: found.exportName,
-    describeParameters: (run) => ({ parameters: run.parameters, secretNames: [] }),
+    describeParameters: (run) => ({
+      parameters: redactParameters(run.parametersSchema, run.parameters),
+      secretNames: [...secretParameterNames(run.parametersSchema)],
+    }),
+    mask,
     warn,
     cwd: world.cwd,
   });
@@ -190,9 +201,12 @@ const loadAndRun = async (
   // On a terminal the spinner owns the lines; elsewhere they are written in batches.
   const onTerminal = world.stderr.isTTY === true;
   const stream = onTerminal ? world.stderr : new BatchedLines(world.stderr, [world.stdout]);
-  const reporter = new ConsoleReporter({ stream, level: toLogLevel(settings.values.logLevel), styles });
+  // What flowrun prints or keeps never shows a secret parameter's value.
+  const secretNames = secretParameterNames(flowDef.params);
+  const mask = createSecretMasker([...secretNames].map((name) => parameters[name]).filter((value): value is string => typeof value === 'string'));
+  const reporter = new ConsoleReporter({ stream, level: toLogLevel(settings.values.logLevel), styles, mask });
   const storeDir = resolvePath(world.cwd, settings.values.storeDir);
-  const events = settings.values.history ? await withHistory(reporter, storeDir, found, world) : reporter;
+  const events = settings.values.history ? await withHistory(reporter, { storeDir, found, mask }, world) : reporter;
   for (const warning of settings.warnings) {
     events.log({ kind: 'message', time: Date.now(), level: LOG_LEVELS.WARNING, source: { kind: 'logger', name: 'flowrun.settings' }, text: warning });
   }

@@ -52,6 +52,7 @@ const record = async (test: TestContext, definition: { execute: typeof parent.ex
     flowFile: '/project/flows/x.ts',
     flowExport: 'default',
     describeParameters: (run) => ({ parameters: run.parameters, secretNames: [] }),
+    mask: (text) => text,
     pid: process.pid,
     host: 'test-host',
     onFailure: (error) => failures.push(error),
