@@ -1,8 +1,7 @@
-import { resolve as resolvePath } from 'node:path';
 import { cancelActiveRunsWithHooks, crashActiveRuns } from '../../engine/cancellation.js';
 import { killAllProcessGroups } from '../../shell/process-registry.js';
 import { setRuntime } from '../../engine/runtime.js';
-import { loadFlow } from '../../flows/load.js';
+import { findFlowFile, loadFlow } from '../../flows/load.js';
 import { BatchedLines } from '../../logging/batched-lines.js';
 import { ConsoleReporter } from '../../logging/console-reporter.js';
 import { LOG_LEVELS } from '../../logging/levels.js';
@@ -12,7 +11,8 @@ import { chooseRunner } from '../../runners/choose-runner.js';
 import type { TaskRunner } from '../../runners/task-runner.js';
 import type { FlowOptions } from '../../flows/options.js';
 import { formatExceptionWithStack, type TerminationSignal } from '../../states/from-outcome.js';
-import { loadConfigFile } from '../../settings/config-file.js';
+import { loadProject } from '../../settings/project.js';
+import { flowsDirFromCwd, resolveInProject } from '../../settings/project-root.js';
 import { collectParameterInputs } from '../../settings/parameter-sources.js';
 import { validateParameters } from '../../settings/params.js';
 import { resolveSettings, toLogLevel, type ResolvedSettings } from '../../settings/resolve.js';
@@ -125,7 +125,8 @@ const loadAndRun = async (
   onReporter: (close: () => void) => void,
 ): Promise<number> => {
   const flags = { runner: options.runner, workers: options.workers, logLevel: options.logLevel };
-  const config = await loadConfigFile(options.config, world.cwd);
+  // The config file and the project root, searched from the flow file's directory when it is given by path.
+  const { config, root } = await loadProject({ cwd: world.cwd, flowFile: findFlowFile(spec, world.cwd), explicitConfig: options.config });
   const base = resolveSettings({ flags, env: world.env, config });
   if (base.values.runner === 'parallel') {
     // Loaded before the flow's module (and with it the TypeScript loader):
@@ -135,7 +136,7 @@ const loadAndRun = async (
     // module; the flow's runner claims them with its first submission.
     prestartWorkerPool({ workers: base.values.workers, memoryLimitMb: undefined });
   }
-  const found = await loadFlow(spec, base.values.flowsDir, world.cwd);
+  const found = await loadFlow(spec, flowsDirFromCwd(root, base.values.flowsDir, world.cwd), world.cwd);
   const flowDef = found.flow;
   const settings = resolveSettings({
     flags,
@@ -144,6 +145,8 @@ const loadAndRun = async (
     flowName: flowDef.name,
     flowDefinition: { runner: typeof flowDef.taskRunner === 'string' ? flowDef.taskRunner : undefined },
   });
+  // Absolute, in the project root unless set absolute: cached and persisted results live here.
+  const storeDir = resolveInProject(root, settings.values.storeDir);
   flowDef.check?.();
   const parameters = validateParameters(
     flowDef.name,
@@ -209,7 +212,7 @@ const loadAndRun = async (
       runner,
       runnerSource: source,
       concurrencyLimits: settings.values.concurrencyLimits,
-      storeDir: resolvePath(world.cwd, settings.values.storeDir),
+      storeDir,
     });
     if (signals.received()) {
       // The signal handler exits (130, 143) once the onCancellation hooks are done.
