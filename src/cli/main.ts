@@ -92,7 +92,7 @@ export const createProgram = (world: CliWorld, setExitCode: (code: number) => vo
     });
 
   const debugOption = (): Option => new Option('--debug', 'print stack traces of errors');
-  const configOption = (): Option => new Option('--config <path>', 'read settings from this file instead of searching for one');
+  const configOption = (): Option => new Option('--config <path>', 'read settings from this file instead of searching for one; its directory is the project root');
 
   program
     .command('run')

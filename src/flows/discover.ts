@@ -1,6 +1,6 @@
 import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
-import { basename, extname, join, resolve } from 'node:path';
+import { basename, extname, isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { adoptFlowName, isFlow, type Flow } from './flow.js';
 import { importFlowModule } from './import-flow-module.js';
@@ -27,6 +27,10 @@ export interface FlowFilesListing {
   readonly files: string[];
 }
 
+// A relative flowsDir is named with the directory it is relative to; an
+// absolute one (in a project root other than the working directory) needs none.
+const inCwd = (flowsDir: string, cwd: string): string => (isAbsolute(flowsDir) ? '' : ` in ${cwd}`);
+
 // Why flowsDir, which exists, cannot be listed: bad settings, exit 2.
 const describeUnreadableFlowsDir = (flowsDir: string, cwd: string, error: unknown): UsageError => {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -36,7 +40,8 @@ const describeUnreadableFlowsDir = (flowsDir: string, cwd: string, error: unknow
       : code === 'EACCES' || code === 'EPERM'
         ? 'cannot be read: permission denied'
         : `cannot be read: ${error instanceof Error ? error.message : String(error)}`;
-  return new UsageError(`flowsDir ${flowsDir} (in ${cwd}) ${why}; set flowsDir to the directory that holds your flow modules.`, { cause: error });
+  const where = isAbsolute(flowsDir) ? '' : ` (in ${cwd})`;
+  return new UsageError(`flowsDir ${flowsDir}${where} ${why}; set flowsDir to the directory that holds your flow modules.`, { cause: error });
 };
 
 // An entry is a module only if it is a file (or a link to one): a directory
@@ -79,7 +84,7 @@ export const listFlowFiles = async (flowsDir: string, cwd = process.cwd()): Prom
 export const describeNoFlowFiles = (listing: FlowFilesListing, cwd = process.cwd()): string =>
   listing.exists
     ? `no flow modules (${FLOW_FILE_EXTENSIONS.join(', ')}) in ${listing.flowsDir}/`
-    : `${listing.flowsDir}/ does not exist in ${cwd}`;
+    : `${listing.flowsDir}/ does not exist${inCwd(listing.flowsDir, cwd)}`;
 
 // The flows a module exports. One with no name of its own takes its export's
 // name, or its file's for a default export.

@@ -101,15 +101,34 @@ const findByName = async (name: string, flowsDir: string, cwd: string): Promise<
   throw new UnknownFlowError(`unknown flow '${name}' in ${flowsDir}/: ${hint}${brokenNote} (see \`flow ls\`)`);
 };
 
-export const loadFlow = async (spec: string, flowsDir: string, cwd = process.cwd()): Promise<FoundFlow> => {
+// A flow given by path: `path:export` whose path is a file, else a spec that
+// is itself a file. Anything else is a name (or a path that does not exist).
+const findGivenFile = (spec: string, cwd: string): { path: string; exportName?: string } | undefined => {
   const absolute = (path: string): string => (isAbsolute(path) ? path : resolve(cwd, path));
   const entrypoint = splitEntrypoint(spec);
   if (entrypoint !== undefined && isFile(absolute(entrypoint.path))) {
-    return loadExport(absolute(entrypoint.path), entrypoint.exportName, cwd);
+    return { path: absolute(entrypoint.path), exportName: entrypoint.exportName };
   }
-  if (isFile(absolute(spec))) {
-    const path = absolute(spec);
-    return chooseFlowInFile(await loadModuleFlows(path, cwd), displayPath(path, cwd));
+  return isFile(absolute(spec)) ? { path: absolute(spec) } : undefined;
+};
+
+/**
+ * The file of a flow given by path (`flows/etl.ts`, `/srv/etl/x.ts:nightly`),
+ * absolute; undefined for a flow given by name. The project root is searched
+ * from its directory (settings/project-root.ts), by the same decision that
+ * loadFlow makes.
+ */
+export const findFlowFile = (spec: string, cwd = process.cwd()): string | undefined => findGivenFile(spec, cwd)?.path;
+
+export const loadFlow = async (spec: string, flowsDir: string, cwd = process.cwd()): Promise<FoundFlow> => {
+  const absolute = (path: string): string => (isAbsolute(path) ? path : resolve(cwd, path));
+  const entrypoint = splitEntrypoint(spec);
+  const given = findGivenFile(spec, cwd);
+  if (given?.exportName !== undefined) {
+    return loadExport(given.path, given.exportName, cwd);
+  }
+  if (given !== undefined) {
+    return chooseFlowInFile(await loadModuleFlows(given.path, cwd), displayPath(given.path, cwd));
   }
   if (looksLikePath(spec) && existsSync(absolute(spec))) {
     throw new UsageError(`${spec} is a directory, not a flow file; give a file (e.g. ${spec.replace(/\/$/, '')}/etl.ts) or a flow name from \`flow ls\`.`);

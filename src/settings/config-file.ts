@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { mayHaveConfigFile } from './config-presence.js';
 import { createModuleConfigLoader } from './config-module.js';
 import { findJsonErrorPosition } from './json-error-position.js';
@@ -9,7 +10,9 @@ import { displayPath } from '../util/display-path.js';
 // Finds and reads the config file through cosmiconfig under the name `flow`:
 // .flowrc (JSON or YAML), .flowrc.json|yaml|yml|js|mjs|cjs|ts|mts,
 // flow.config.js|mjs|cjs|ts|mts, or the `flow` key of package.json, searched
-// from the working directory up to the project root. JavaScript and
+// from `searchFrom` (the flow file's directory when the flow is given by
+// path, else the working directory: project-root.ts) up to the nearest
+// directory with a package.json. JavaScript and
 // TypeScript files load through tsx, as flows do (config-module.ts).
 // cosmiconfig is imported only here.
 
@@ -76,8 +79,8 @@ const withJsonPosition = (description: string, file: string): string => {
   return position === undefined ? description : `${description} (line ${position.line}, column ${position.column})`;
 };
 
-export const loadConfigFile = async (explicitPath: string | undefined, cwd = process.cwd()): Promise<LoadedConfig> => {
-  if (explicitPath === undefined && !mayHaveConfigFile(cwd, SEARCH_PLACES, MODULE_NAME)) {
+export const loadConfigFile = async (explicitPath: string | undefined, cwd = process.cwd(), searchFrom = cwd): Promise<LoadedConfig> => {
+  if (explicitPath === undefined && !mayHaveConfigFile(searchFrom, SEARCH_PLACES, MODULE_NAME)) {
     return NO_CONFIG;
   }
   const { cosmiconfig } = await import('cosmiconfig');
@@ -89,7 +92,8 @@ export const loadConfigFile = async (explicitPath: string | undefined, cwd = pro
   });
   let result: Awaited<ReturnType<typeof explorer.search>>;
   try {
-    result = explicitPath === undefined ? await explorer.search(cwd) : await explorer.load(explicitPath);
+    // --config is relative to the working directory; cosmiconfig would take process.cwd().
+    result = explicitPath === undefined ? await explorer.search(searchFrom) : await explorer.load(resolve(cwd, explicitPath));
   } catch (error) {
     if (error instanceof ConfigError) {
       throw error;

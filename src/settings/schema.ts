@@ -36,7 +36,7 @@ export const SETTINGS = {
   flowsDir: {
     schema: z.string().min(1),
     expected: 'a directory path',
-    description: 'Where `flow run <name>` and `flow ls` look for flow modules, relative to the working directory.',
+    description: 'Where `flow run <name>` and `flow ls` look for flow modules, relative to the project root.',
     defaultValue: () => 'flows',
     flag: null,
     perFlow: false,
@@ -85,7 +85,7 @@ export const SETTINGS = {
   storeDir: {
     schema: z.string().min(1),
     expected: 'a directory path',
-    description: 'Where cached and persisted results are kept, relative to the working directory.',
+    description: 'Where cached and persisted results are kept, relative to the project root.',
     defaultValue: () => '.flow',
     flag: null,
     perFlow: false,

@@ -231,7 +231,11 @@ describe('flow: bad input is one clear line and exit status 2', { concurrency: t
     });
 
     it('warns of an unknown config key with the closest one, and runs the flow', async () => {
-      const result = await runCli(['run', join(FIXTURES, 'flows', 'greet.ts'), '--param', 'name=Ada'], { cwd: join(FIXTURES, 'config-unknown-key') });
+      // By name: the config file is searched from the working directory (a flow given by path has it searched from its own).
+      const result = await runCli(['run', 'greet', '--param', 'name=Ada'], {
+        cwd: join(FIXTURES, 'config-unknown-key'),
+        env: { FLOW_FLOWS_DIR: join(FIXTURES, 'flows') },
+      });
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stderr, /\| WARNING \| flowrun\.settings - config file \.flowrc\.json: unknown key 'runer' is ignored \(did you mean 'runner'\?\)\n/);
       assert.equal(result.stdout, 'hello Ada\n');

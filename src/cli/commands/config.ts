@@ -1,6 +1,7 @@
 import { UsageError } from '../../errors.js';
-import { loadFlow } from '../../flows/load.js';
-import { loadConfigFile } from '../../settings/config-file.js';
+import { findFlowFile, loadFlow } from '../../flows/load.js';
+import { loadProject } from '../../settings/project.js';
+import { describeProjectRoot, flowsDirFromCwd } from '../../settings/project-root.js';
 import { collectParameterInputs } from '../../settings/parameter-sources.js';
 import { previewParameters, type ParameterPreview } from '../../settings/parameter-preview.js';
 import { resolveSettings } from '../../settings/resolve.js';
@@ -47,7 +48,8 @@ const parameterLine = (flowName: string, preview: ParameterPreview): Line => ({
  * Prefect's `config view --show-sources` does. With a flow, its config entry
  * and definition count too, and the parameters are those its run would get:
  * every layer merged (config file params, flows.<name>.params, FLOW_PARAMS,
- * --params, --param) over the flow's own defaults, one line each.
+ * --params, --param) over the flow's own defaults, one line each. The
+ * project root comes first: storeDir and flowsDir are relative to it.
  */
 export const configCommand = async (spec: string | undefined, options: ConfigCommandOptions, world: CliWorld): Promise<number> => {
   const paramFlags = options.param ?? [];
@@ -55,12 +57,13 @@ export const configCommand = async (spec: string | undefined, options: ConfigCom
     throw new UsageError('--param and --params need a flow to apply to: flow config <flow> --param key=value.');
   }
   const flags = { runner: options.runner, workers: options.workers, logLevel: options.logLevel };
-  const config = await loadConfigFile(options.config, world.cwd);
+  const flowFile = spec === undefined ? undefined : findFlowFile(spec, world.cwd);
+  const { config, root } = await loadProject({ cwd: world.cwd, flowFile, explicitConfig: options.config });
   let settings = resolveSettings({ flags, env: world.env, config });
-  const lines: Line[] = [];
+  const lines: Line[] = [{ key: 'project root', text: describeProjectRoot(root) }];
   let parameterLines: Line[] | undefined;
   if (spec !== undefined) {
-    const { flow } = await loadFlow(spec, settings.values.flowsDir, world.cwd);
+    const { flow } = await loadFlow(spec, flowsDirFromCwd(root, settings.values.flowsDir, world.cwd), world.cwd);
     settings = resolveSettings({
       flags,
       env: world.env,

@@ -1,7 +1,8 @@
-import { relative } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { describeNoFlowFiles, listFlowFiles, loadModuleFlows, type FoundFlow } from '../../flows/discover.js';
-import { loadConfigFile } from '../../settings/config-file.js';
 import { describeParameterType } from '../../settings/params.js';
+import { loadProject } from '../../settings/project.js';
+import { flowsDirFromCwd } from '../../settings/project-root.js';
 import { resolveSettings } from '../../settings/resolve.js';
 import { isSecretSchema, SECRET_MASK } from '../../settings/secret.js';
 import { describeExpected, getDefault, getObjectShape, isOptionalField } from '../../settings/zod-introspect.js';
@@ -42,8 +43,8 @@ const alignColumns = (rows: string[][], indent: string): string[] => {
 
 /** `flow ls`: the flows in flowsDir with their parameters, on stdout. */
 export const lsCommand = async (options: LsCommandOptions, world: CliWorld): Promise<number> => {
-  const config = await loadConfigFile(options.config, world.cwd);
-  const { flowsDir } = resolveSettings({ env: world.env, config }).values;
+  const { config, root } = await loadProject({ cwd: world.cwd, explicitConfig: options.config });
+  const flowsDir = flowsDirFromCwd(root, resolveSettings({ env: world.env, config }).values.flowsDir, world.cwd);
   const listing = await listFlowFiles(flowsDir, world.cwd);
   const { files } = listing;
   const lines: string[] = [];
@@ -66,7 +67,8 @@ export const lsCommand = async (options: LsCommandOptions, world: CliWorld): Pro
   if (lines.length === 0 && !listing.exists) {
     world.stdout.write(`No flows found: ${describeNoFlowFiles(listing, world.cwd)}. Create it and put a module that exports flow(...) there, or set flowsDir.\n`);
   } else if (lines.length === 0) {
-    const directory = relative(world.cwd, `${world.cwd}/${flowsDir}`) || flowsDir;
+    // flowsDir is absolute when it lies outside the working directory (flowsDirFromCwd).
+    const directory = isAbsolute(flowsDir) ? flowsDir : relative(world.cwd, resolve(world.cwd, flowsDir)) || flowsDir;
     world.stdout.write(`No flows found in ${directory}/. Put a module that exports flow(...) there, or set flowsDir.\n`);
   } else {
     world.stdout.write(`${lines.join('\n')}\n`);

@@ -3,7 +3,7 @@ import { cancelActiveRunsWithHooks, crashActiveRuns } from '../../engine/cancell
 import { killAllProcessGroups } from '../../shell/process-registry.js';
 import { setRuntime } from '../../engine/runtime.js';
 import type { FoundFlow } from '../../flows/discover.js';
-import { loadFlow } from '../../flows/load.js';
+import { findFlowFile, loadFlow } from '../../flows/load.js';
 import { BatchedLines } from '../../logging/batched-lines.js';
 import { ConsoleReporter } from '../../logging/console-reporter.js';
 import { LOG_LEVELS } from '../../logging/levels.js';
@@ -14,7 +14,8 @@ import { chooseRunner } from '../../runners/choose-runner.js';
 import type { TaskRunner } from '../../runners/task-runner.js';
 import type { FlowOptions } from '../../flows/options.js';
 import { formatExceptionWithStack, type TerminationSignal } from '../../states/from-outcome.js';
-import { loadConfigFile } from '../../settings/config-file.js';
+import { loadProject } from '../../settings/project.js';
+import { flowsDirFromCwd, resolveInProject } from '../../settings/project-root.js';
 import { collectParameterInputs } from '../../settings/parameter-sources.js';
 import { validateParameters } from '../../settings/params.js';
 import { createSecretMasker, redactParameters, secretParameterNames } from '../../settings/secret.js';
@@ -165,7 +166,8 @@ const loadAndRun = async (
   onReporter: (close: () => void) => void,
 ): Promise<number> => {
   const flags = { runner: options.runner, workers: options.workers, logLevel: options.logLevel, history: options.history ? undefined : 'false' };
-  const config = await loadConfigFile(options.config, world.cwd);
+  // The config file and the project root, searched from the flow file's directory when it is given by path.
+  const { config, root } = await loadProject({ cwd: world.cwd, flowFile: findFlowFile(spec, world.cwd), explicitConfig: options.config });
   const base = resolveSettings({ flags, env: world.env, config });
   if (base.values.runner === 'parallel') {
     // Loaded before the flow's module (and with it the TypeScript loader):
@@ -175,7 +177,7 @@ const loadAndRun = async (
     // module; the flow's runner claims them with its first submission.
     prestartWorkerPool({ workers: base.values.workers, memoryLimitMb: undefined });
   }
-  const found = await loadFlow(spec, base.values.flowsDir, world.cwd);
+  const found = await loadFlow(spec, flowsDirFromCwd(root, base.values.flowsDir, world.cwd), world.cwd);
   const flowDef = found.flow;
   const settings = resolveSettings({
     flags,
@@ -184,6 +186,8 @@ const loadAndRun = async (
     flowName: flowDef.name,
     flowDefinition: { runner: typeof flowDef.taskRunner === 'string' ? flowDef.taskRunner : undefined },
   });
+  // Absolute, in the project root unless set absolute: cached and persisted results live here.
+  const storeDir = resolveInProject(root, settings.values.storeDir);
   flowDef.check?.();
   const parameters = validateParameters(
     flowDef.name,
@@ -205,7 +209,6 @@ const loadAndRun = async (
   const secretNames = secretParameterNames(flowDef.params);
   const mask = createSecretMasker([...secretNames].map((name) => parameters[name]).filter((value): value is string => typeof value === 'string'));
   const reporter = new ConsoleReporter({ stream, level: toLogLevel(settings.values.logLevel), styles, mask });
-  const storeDir = resolvePath(world.cwd, settings.values.storeDir);
   const events = settings.values.history ? await withHistory(reporter, { storeDir, found, mask }, world) : reporter;
   for (const warning of settings.warnings) {
     events.log({ kind: 'message', time: Date.now(), level: LOG_LEVELS.WARNING, source: { kind: 'logger', name: 'flowrun.settings' }, text: warning });

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { relative, resolve as resolvePath } from 'node:path';
+import { relative } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { formatLine } from '../../logging/console-format.js';
 import { LOG_LEVEL_NAMES, type LogLevel } from '../../logging/levels.js';
@@ -9,7 +9,8 @@ import { historyPath, openHistory, type HistoryDatabase } from '../../history/da
 import { flowRunJson, formatRunDetails, formatRunList, taskRunJson } from '../../history/present.js';
 import { findFlowRun, listFlowRuns, logRecordsOf, MIN_PREFIX, subflowRunsOf, suggestFlowRuns, taskRunsOf, type FlowRunRow } from '../../history/queries.js';
 import { HistoryTooNewError } from '../../history/schema.js';
-import { loadConfigFile } from '../../settings/config-file.js';
+import { loadProject } from '../../settings/project.js';
+import { resolveInProject } from '../../settings/project-root.js';
 import { resolveSettings, toLogLevel } from '../../settings/resolve.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import type { CliWorld } from '../world.js';
@@ -48,9 +49,10 @@ interface OpenedHistory {
 // The history of the project, or undefined (said on stdout) when no run has
 // been recorded yet: that is no error, and exits 0.
 const openProjectHistory = async (options: RunsCommonOptions, world: CliWorld): Promise<OpenedHistory | undefined> => {
-  const config = await loadConfigFile(options.config, world.cwd);
+  // The project's history: storeDir is in the project root (API.md section 5).
+  const { config, root } = await loadProject({ cwd: world.cwd, explicitConfig: options.config });
   const settings = resolveSettings({ env: world.env, config });
-  const storeDir = resolvePath(world.cwd, settings.values.storeDir);
+  const storeDir = resolveInProject(root, settings.values.storeDir);
   const where = relative(world.cwd, historyPath(storeDir)) || historyPath(storeDir);
   let db: HistoryDatabase | undefined;
   try {

@@ -28,6 +28,9 @@ describe('listFlowFiles', () => {
     const listing = await listFlowFiles('no-such-dir', project);
     assert.deepEqual(listing, { flowsDir: 'no-such-dir', exists: false, files: [] });
     assert.equal(describeNoFlowFiles(listing, project), `no-such-dir/ does not exist in ${project}`);
+    // An absolute one (in a project root that is not the working directory) says where it is by itself.
+    const absolute = join(project, 'no-such-dir');
+    assert.equal(describeNoFlowFiles(await listFlowFiles(absolute, tmpdir()), tmpdir()), `${absolute}/ does not exist`);
     mkdirSync(join(project, 'empty'));
     assert.equal(describeNoFlowFiles(await listFlowFiles('empty', project), project), 'no flow modules (.ts, .mts, .js, .mjs) in empty/');
   });
