@@ -1,3 +1,4 @@
+import { formatTime } from '../logging/console-format.js';
 import { formatState } from '../states/format.js';
 import type { FlowRunRow, RecordedState, TaskRunRow } from './queries.js';
 
@@ -107,13 +108,14 @@ export const formatRunDetails = (run: FlowRunRow, taskRuns: readonly TaskRunRow[
   if (taskRuns.length > 0) {
     text += indent(
       formatTable(
-        ['NAME', 'STATE', 'STARTED', 'DURATION', 'ATTEMPTS'],
+        ['NAME', 'STATE', 'STARTED', 'DURATION', 'ATTEMPTS', 'MESSAGE'],
         taskRuns.map((taskRun) => [
           taskRun.name,
-          describeState(taskRun.state),
-          taskRun.startTime === undefined ? '-' : formatDateTime(taskRun.startTime),
-          durationOf(taskRun),
+          taskRun.state.name,
+          taskRun.startTime === undefined ? '-' : formatTime(taskRun.startTime),
+          taskRun.startTime === undefined ? '-' : durationOf(taskRun),
           String(taskRun.runCount),
+          taskRun.state.message ?? '',
         ]),
       ),
     );

@@ -118,7 +118,7 @@ describe('flow runs', { concurrency: true }, () => {
     const text = await flow(['runs', 'show', greet.id]);
     assert.match(text.stdout, new RegExp(`^Flow run '${greet.name}'\\n`));
     assert.match(text.stdout, /\n {2}state +Completed\(\)\n/);
-    assert.match(text.stdout, /\nTask runs \(3\)\n {2}NAME +STATE +STARTED +DURATION +ATTEMPTS\n {2}hello-[0-9a-f]{8}-0 +Completed\(\) /);
+    assert.match(text.stdout, /\nTask runs \(3\)\n {2}NAME +STATE +STARTED +DURATION +ATTEMPTS +MESSAGE\n {2}hello-[0-9a-f]{8}-0 +Completed +\d\d:\d\d:\d\d\.\d{3} +\d+\.\d\ds +1\n/);
 
     // The lines of the run, as it printed them.
     const logs = await flow(['runs', 'logs', greet.id]);
