@@ -4,8 +4,10 @@
 // Writes bench/results/latest.json and latest.md.
 // Usage: npm run bench [-- --repeats 5] [--only W1,W2] [--no-dask] [--max-n 100000]
 import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { measureCommand, measureFlow, REPO_ROOT, type CommandCost } from './lib/command.js';
+import { measureCommand, measureFlow, REPO_ROOT, scratchFolder, type CommandCost } from './lib/command.js';
 import { daskUnavailable, runDask } from './lib/dask.js';
 import { describeMachine, printRow, writeResults, type Comparison, type Row } from './lib/report.js';
 import { inTurns, median } from './lib/stats.js';
@@ -64,7 +66,19 @@ const perTaskComparison = (name: string, seconds: number, n: number, oursPerTask
   return { name, value, ratio: oursPerTask / value };
 };
 
-const helloRun = (level: Level): CommandCost => measureFlow(['run', 'bench/flows/hello.ts', '--log-level', level]);
+// The engine's workloads are measured without the run history, so that
+// their figures compare with those before it; the history's own cost is
+// measured beside them (W1 with history) and in W4, which runs as users do.
+const NO_HISTORY = { FLOW_HISTORY: 'false' };
+
+const helloRun = (level: Level, env: Record<string, string> = NO_HISTORY): CommandCost =>
+  measureFlow(['run', 'bench/flows/hello.ts', '--log-level', level], env);
+
+/** Bytes of the history database (and its WAL) in a storeDir. */
+const historyBytes = (storeDir: string): number =>
+  readdirSync(storeDir)
+    .filter((file) => file.startsWith('history.db'))
+    .reduce((sum, file) => sum + statSync(join(storeDir, file)).size, 0);
 
 console.log(`flowrun benchmarks: Node ${process.version}, ${describeMachine().cpus} CPUs, medians of ${REPEATS}`);
 
@@ -74,7 +88,7 @@ if (ONLY.has('W1')) {
   const [helloInfo = [], helloWarning = [], ...measured] = await inTurns(REPEATS, [
     () => helloRun('INFO'),
     () => helloRun('WARNING'),
-    ...cases.map(({ n, runner, level }) => () => measureFlow(['run', 'bench/flows/w1-fanout.ts', '--param', `n=${n}`, '--runner', runner, '--log-level', level])),
+    ...cases.map(({ n, runner, level }) => () => measureFlow(['run', 'bench/flows/w1-fanout.ts', '--param', `n=${n}`, '--runner', runner, '--log-level', level], NO_HISTORY)),
   ]);
   const baseline = { INFO: helloInfo, WARNING: helloWarning };
   const floors = new Map(
@@ -154,6 +168,48 @@ if (ONLY.has('W1')) {
       }
     }
   }
+  // W1 with the run history on, beside the same run without it.
+  const largest = SIZES.at(-1);
+  if (largest !== undefined) {
+    const withHistory = LEVELS.map((level) => ({ level, bytes: [] as number[] }));
+    const [helloHistoryInfo = [], helloHistoryWarning = [], ...recorded] = await inTurns(REPEATS, [
+      () => helloRun('INFO', { FLOW_STORE_DIR: scratchFolder() }),
+      () => helloRun('WARNING', { FLOW_STORE_DIR: scratchFolder() }),
+      ...withHistory.map((entry) => () => {
+        const storeDir = scratchFolder();
+        const cost = measureFlow(['run', 'bench/flows/w1-fanout.ts', '--param', `n=${largest}`, '--log-level', entry.level], { FLOW_STORE_DIR: storeDir });
+        entry.bytes.push(historyBytes(storeDir));
+        return cost;
+      }),
+    ]);
+    const helloWithHistory = { INFO: helloHistoryInfo, WARNING: helloHistoryWarning };
+    for (const [index, { level, bytes }] of withHistory.entries()) {
+      const costs = recorded[index] ?? [];
+      const wall = mid(costs, (cost) => cost.wallSeconds);
+      const perTask = ((wall - mid(helloWithHistory[level], (cost) => cost.wallSeconds)) * 1e6) / largest;
+      const without = excess.get(`concurrent ${level} ${largest}`);
+      const withoutPerTask = without === undefined ? Number.NaN : (without.wall * 1e6) / largest;
+      const bytesPerTask = median(bytes) / largest;
+      const ratio = perTask / withoutPerTask;
+      emit({
+        workload: 'W1 history',
+        name: `concurrent, ${level}, n=${largest}, history on`,
+        value: perTask,
+        unit: 'µs/task',
+        wallSeconds: wall,
+        peakRssMiB: mid(costs, (cost) => cost.peakRssMiB),
+        floors: [
+          { name: 'history off', value: withoutPerTask, ratio },
+          { name: `${Math.round(bytesPerTask)} bytes of database per task run`, value: Number.NaN, ratio: Number.NaN },
+        ],
+        target:
+          level === 'WARNING'
+            ? { text: '≤ 1.5x history off, ≤ 300 bytes per task run', met: ratio <= 1.5 && bytesPerTask <= 300 }
+            : { text: '≤ 1.5x history off', met: ratio <= 1.5 },
+      });
+    }
+    notes.push('W1 history: the same run with the run history on (its own store), against the history-off figure above; the other workloads run with FLOW_HISTORY=false, W4 as users run it.');
+  }
   notes.push(
     'W1 µs/task is the wall of `flow run` beyond that of `flow run hello` (one trivial task) at the same log level, divided by n: start-up is left out, the pool start-up of the parallel runner is not.',
     'W1 scale: growth of that excess wall, and of peak RSS above `flow run hello`, per tenfold step; the floors column shows the RSS growth.',
@@ -163,8 +219,8 @@ if (ONLY.has('W1')) {
 // W2: 8 CPU-bound tasks of about 0.5 s, sequential against parallel with 2 workers.
 if (ONLY.has('W2')) {
   const [sequential = [], parallel = []] = await inTurns(REPEATS, [
-    () => measureFlow(['run', 'cpu-bound', '--runner', 'sequential']),
-    () => measureFlow(['run', 'cpu-bound', '--runner', 'parallel', '--workers', '2']),
+    () => measureFlow(['run', 'cpu-bound', '--runner', 'sequential'], NO_HISTORY),
+    () => measureFlow(['run', 'cpu-bound', '--runner', 'parallel', '--workers', '2'], NO_HISTORY),
   ]);
   const [thread = [], pool = []] = await inTurns(REPEATS, [() => inProcessFloor('w2-thread').seconds, () => inProcessFloor('w2-piscina').seconds]);
   const floorSpeedUp = median(thread) / median(pool);
@@ -199,7 +255,7 @@ if (ONLY.has('W2')) {
 
 // W3: 100 tasks awaiting a 100 ms timer, on the default (concurrent) runner.
 if (ONLY.has('W3')) {
-  const [runs = []] = await inTurns(REPEATS, [() => measureFlow(['run', 'bench/flows/w3-io.ts'])]);
+  const [runs = []] = await inTurns(REPEATS, [() => measureFlow(['run', 'bench/flows/w3-io.ts'], NO_HISTORY)]);
   const flowRun = mid(runs, (cost) => cost.flowRunSeconds);
   emit({
     workload: 'W3',
@@ -218,10 +274,12 @@ if (ONLY.has('W3')) {
 // W4: start-up.
 if (ONLY.has('W4')) {
   const rounds = REPEATS * 2;
+  // As a user runs it: the history on, in a project whose history grows.
+  const store = scratchFolder();
   const [help = [], bare = [], hello = [], tsx = []] = await inTurns(rounds, [
     () => measureFlow(['--help']),
     () => measureCommand(['-e', ''], []),
-    () => measureFlow(['run', 'bench/flows/hello.ts']),
+    () => measureFlow(['run', 'bench/flows/hello.ts'], { FLOW_STORE_DIR: store }),
     () => measureCommand(['--import', 'tsx'], ['bench/floors/hello-bare.ts']),
   ]);
   const wall = (costs: readonly CommandCost[]): number => mid(costs, (cost) => cost.wallSeconds);

@@ -21,6 +21,9 @@ export interface CommandCost {
 const scratch = mkdtempSync(join(tmpdir(), 'flowrun-bench-'));
 process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 
+/** A new empty folder, removed with the others when the suite ends (a storeDir for one run). */
+export const scratchFolder = (): string => mkdtempSync(join(scratch, 'store-'));
+
 const STAMP = /^(\d\d):(\d\d):(\d\d)\.(\d{3}) \|/gm;
 
 const logSpanSeconds = (text: string): number | undefined => {
