@@ -5,7 +5,7 @@ import type { ConfigCommandOptions } from './commands/config.js';
 import type { GraphCommandOptions } from './commands/graph.js';
 import type { LsCommandOptions } from './commands/ls.js';
 import type { RunCommandOptions } from './commands/run.js';
-import type { RunsLogsOptions, RunsLsOptions, RunsShowOptions } from './commands/runs.js';
+import type { RunsLogsOptions, RunsLsOptions, RunsPruneOptions, RunsShowOptions } from './commands/runs.js';
 import { handleClosedPipes } from './closed-pipes.js';
 import { EXIT_CODES } from './exit-codes.js';
 export { flushStdio } from './flush-stdio.js';
@@ -58,7 +58,8 @@ Examples:
   $ flow runs ls --state failed --json   failed runs, as JSON
   $ flow runs show 3f2a                  a run by id prefix (or by name), with its task runs
   $ flow runs logs calm-sandpiper --tail 20
-  $ flow runs logs 3f2a --level ERROR --task fetch`;
+  $ flow runs logs 3f2a --level ERROR --task fetch
+  $ flow runs prune --older-than 30d --dry-run`;
 
 const PROGRAM_EXAMPLES = `
 Examples:
@@ -198,6 +199,18 @@ export const createProgram = (world: CliWorld, setExitCode: (code: number) => vo
     .action(async (reference: string, options: RunsLogsOptions) => {
       const { runsLogsCommand } = await import('./commands/runs.js');
       setExitCode(await runsLogsCommand(reference, options, world));
+    });
+
+  runs
+    .command('prune')
+    .description('Delete the flow runs that finished longer ago than a duration, with all they own, and give the space back.')
+    .option('--older-than <duration>', 'how long ago a run must have finished: 30d, 12h, 90m, 45s, 2w')
+    .option('--dry-run', 'say what would be deleted, and delete nothing')
+    .addOption(configOption())
+    .addOption(debugOption())
+    .action(async (options: RunsPruneOptions) => {
+      const { runsPruneCommand } = await import('./commands/runs.js');
+      setExitCode(await runsPruneCommand(options, world));
     });
 
   return program;

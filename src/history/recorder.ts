@@ -290,7 +290,7 @@ export class HistoryRecorder implements RunReporter {
     this.#statements.inTransaction(() => {
       for (const row of rows) {
         const ended = hasRunEnded(row.run.state);
-        row.seq = this.#statements.upsertTaskRun({
+        row.seq = this.#statements.writeTaskRun({
           id: row.run.id,
           flowRunSeq: row.flowRunSeq,
           taskKey: row.run.taskKey,
@@ -305,7 +305,7 @@ export class HistoryRecorder implements RunReporter {
           runCount: row.runCount,
           createdPosition: row.createdPosition,
           endPosition: ended ? row.endPosition : undefined,
-        });
+        }, row.seq);
         if (ended) {
           this.#taskRows.delete(row.run.id);
         }

@@ -22,7 +22,7 @@ export interface FlowRunInsert {
   readonly position: number;
 }
 
-export interface TaskRunUpsert {
+export interface TaskRunWrite {
   readonly id: string;
   readonly flowRunSeq: number;
   readonly taskKey: string;
@@ -50,8 +50,17 @@ export interface LogRecordInsert {
   readonly position: number;
 }
 
+const usualNames = new Map<StateType, string>();
+
 /** The name a state of this type has unless it says otherwise (`Completed`), which the history leaves out. */
-export const usualStateName = (type: StateType): string => `${type.charAt(0)}${type.slice(1).toLowerCase()}`;
+export const usualStateName = (type: StateType): string => {
+  let name = usualNames.get(type);
+  if (name === undefined) {
+    name = `${type.charAt(0)}${type.slice(1).toLowerCase()}`;
+    usualNames.set(type, name);
+  }
+  return name;
+};
 
 const orNull = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
 
@@ -62,7 +71,8 @@ export class HistoryStatements {
   readonly #endFlowRun: Statement;
   readonly #insertTask: Statement;
   readonly #selectTask: Statement;
-  readonly #upsertTaskRun: Statement;
+  readonly #insertTaskRun: Statement;
+  readonly #updateTaskRun: Statement;
   readonly #insertStateChange: Statement;
   readonly #insertLogRecord: Statement;
   readonly #taskSeqs = new Map<string, number>();
@@ -84,16 +94,13 @@ export class HistoryStatements {
     this.#endFlowRun = db.prepare(`UPDATE flow_runs SET state_type = ?, state_name = ?, state_message = ?, end_time = ? WHERE seq = ?`);
     this.#insertTask = db.prepare('INSERT OR IGNORE INTO tasks (key, name) VALUES (?, ?)');
     this.#selectTask = db.prepare('SELECT seq FROM tasks WHERE key = ?').pluck();
-    this.#upsertTaskRun = db.prepare(`
+    this.#insertTaskRun = db.prepare(`
       INSERT INTO task_runs (id, flow_run_seq, task_seq, dynamic_key, name, immediate, state_type, state_name, state_message,
         created, start_time, end_time, run_count, created_position, end_position)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (flow_run_seq, task_seq, dynamic_key) DO UPDATE SET
-        id = excluded.id, name = excluded.name, immediate = excluded.immediate, state_type = excluded.state_type,
-        state_name = excluded.state_name, state_message = excluded.state_message, created = excluded.created,
-        start_time = excluded.start_time, end_time = excluded.end_time, run_count = excluded.run_count,
-        created_position = excluded.created_position, end_position = excluded.end_position
-      RETURNING seq`).pluck();
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.#updateTaskRun = db.prepare(`
+      UPDATE task_runs SET immediate = ?, state_type = ?, state_name = ?, state_message = ?, created = ?, start_time = ?, end_time = ?,
+        run_count = ?, created_position = ?, end_position = ? WHERE seq = ?`);
     this.#insertStateChange = db.prepare('INSERT INTO state_changes (flow_run_seq, task_run_seq, time, type, name, message) VALUES (?, ?, ?, ?, ?, ?)');
     this.#insertLogRecord = db.prepare(`INSERT INTO log_records (flow_run_seq, task_run_id, source_kind, source_name, time, level, message, position)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -131,25 +138,45 @@ export class HistoryStatements {
     this.#endFlowRun.run(state.type, state.name, orNull(state.message), state.timestamp, seq);
   }
 
-  upsertTaskRun(run: TaskRunUpsert): number {
+  /** Writes a task run's row: inserts it when `seq` is undefined, and gives its seq; updates it otherwise. */
+  writeTaskRun(run: TaskRunWrite, seq: number | undefined): number {
     const { state } = run;
-    return this.#upsertTaskRun.get(
-      run.id,
-      run.flowRunSeq,
-      this.#taskSeq(run.taskKey, run.taskName),
-      run.dynamicKey,
-      run.name,
-      run.immediate ? 1 : 0,
-      state.type,
-      state.name === usualStateName(state.type) ? null : state.name,
-      orNull(state.message),
-      run.created,
-      orNull(run.startTime),
-      orNull(run.endTime),
-      run.runCount,
-      run.createdPosition,
-      orNull(run.endPosition),
-    ) as number;
+    const stateName = state.name === usualStateName(state.type) ? null : state.name;
+    if (seq !== undefined) {
+      this.#updateTaskRun.run(
+        run.immediate ? 1 : 0,
+        state.type,
+        stateName,
+        orNull(state.message),
+        run.created,
+        orNull(run.startTime),
+        orNull(run.endTime),
+        run.runCount,
+        run.createdPosition,
+        orNull(run.endPosition),
+        seq,
+      );
+      return seq;
+    }
+    return Number(
+      this.#insertTaskRun.run(
+        run.id,
+        run.flowRunSeq,
+        this.#taskSeq(run.taskKey, run.taskName),
+        run.dynamicKey,
+        run.name,
+        run.immediate ? 1 : 0,
+        state.type,
+        stateName,
+        orNull(state.message),
+        run.created,
+        orNull(run.startTime),
+        orNull(run.endTime),
+        run.runCount,
+        run.createdPosition,
+        orNull(run.endPosition),
+      ).lastInsertRowid,
+    );
   }
 
   insertStateChange(flowRunSeq: number, taskRunSeq: number | undefined, state: State): void {

@@ -168,6 +168,28 @@ describe('flow runs', { concurrency: true }, () => {
     }
   });
 
+  it('prunes finished runs older than a duration with all they own, and gives the space back', async (t) => {
+    const project = makeProject(t);
+    const flow = flowIn(project);
+    assert.equal((await flow(['run', 'many', '--log-level', 'WARNING'])).code, 0);
+    assert.equal((await flow(['run', 'greet'])).code, 0);
+    const database = join(project, '.flow', 'history.db');
+    const kept = await flow(['runs', 'prune', '--older-than', '30d']);
+    assert.equal(kept.stdout, 'Deleted 0 flow runs (with 0 subflow runs and 0 task runs) finished more than 30d ago from .flow/history.db (' + kept.stdout.split('(').at(-1));
+    const dry = await flow(['runs', 'prune', '--older-than', '0s', '--dry-run']);
+    assert.equal(dry.stdout, 'Would delete 2 flow runs (with 0 subflow runs and 1,003 task runs) finished more than 0s ago from .flow/history.db.\n');
+    assert.equal((JSON.parse((await flow(['runs', 'ls', '--json'])).stdout) as RunJson[]).length, 2);
+    const sizeBefore = readFileSync(database).length;
+    const pruned = await flow(['runs', 'prune', '--older-than', '0s']);
+    assert.equal(pruned.code, 0, pruned.stderr);
+    assert.match(pruned.stdout, /^Deleted 2 flow runs \(with 0 subflow runs and 1,003 task runs\) finished more than 0s ago from \.flow\/history\.db \(\d+\.\d MB -> \d+\.\d MB\)\.\n$/);
+    assert.equal((await flow(['runs', 'ls'])).stdout, 'No flow runs in .flow/history.db yet.\n');
+    assert.ok(readFileSync(database).length < sizeBefore, 'the file did not shrink');
+    const bad = await flow(['runs', 'prune', '--older-than', 'a month']);
+    assert.equal(bad.code, 2);
+    assert.equal(bad.stderr, 'error: --older-than must be a duration such as 30d, 12h, 90m or 45s, got "a month".\n');
+  });
+
   it('records nothing with --no-history or FLOW_HISTORY=false', async (t) => {
     const project = makeProject(t);
     const flow = flowIn(project);

@@ -8,6 +8,7 @@ import { endRunsOfDeadProcesses } from '../../history/crash-detection.js';
 import { historyPath, openHistory, type HistoryDatabase } from '../../history/database.js';
 import { flowRunJson, formatRunDetails, formatRunList, taskRunJson } from '../../history/present.js';
 import { findFlowRun, listFlowRuns, logRecordsOf, MIN_PREFIX, subflowRunsOf, suggestFlowRuns, taskRunsOf, type FlowRunRow } from '../../history/queries.js';
+import { countPrunable, parseDuration, prune, type PruneCount } from '../../history/prune.js';
 import { HistoryTooNewError } from '../../history/schema.js';
 import { loadProject } from '../../settings/project.js';
 import { resolveInProject } from '../../settings/project-root.js';
@@ -32,6 +33,11 @@ export interface RunsLsOptions extends RunsCommonOptions {
 
 export interface RunsShowOptions extends RunsCommonOptions {
   readonly json?: boolean;
+}
+
+export interface RunsPruneOptions extends RunsCommonOptions {
+  readonly olderThan?: string;
+  readonly dryRun?: boolean;
 }
 
 export interface RunsLogsOptions extends RunsCommonOptions {
@@ -166,3 +172,33 @@ export const runsLogsCommand = async (reference: string, options: RunsLogsOption
     world.stdout.write(records.map((record) => `${formatLine(record, PLAIN_STYLES)}\n`).join(''));
     return EXIT_CODES.completed;
   });
+
+const plural = (count: number, word: string): string => `${count.toLocaleString('en-US')} ${word}${count === 1 ? '' : 's'}`;
+
+const describeCount = (count: PruneCount): string =>
+  `${plural(count.flowRuns, 'flow run')} (with ${plural(count.subflowRuns, 'subflow run')} and ${plural(count.taskRuns, 'task run')})`;
+
+const megabytes = (bytes: number): string => `${(bytes / 1_000_000).toFixed(1)} MB`;
+
+export const runsPruneCommand = async (options: RunsPruneOptions, world: CliWorld): Promise<number> => {
+  if (options.olderThan === undefined) {
+    throw new UsageError('flow runs prune needs --older-than DURATION (e.g. 30d, 12h, 90m): which finished runs to delete.');
+  }
+  const age = parseDuration(options.olderThan);
+  if (age === undefined) {
+    throw new UsageError(`--older-than must be a duration such as 30d, 12h, 90m or 45s, got ${JSON.stringify(options.olderThan)}.`);
+  }
+  return withHistory(options, world, ({ db, where }) => {
+    const cutoff = Date.now() - age;
+    const since = `finished more than ${options.olderThan ?? ''} ago`;
+    if (options.dryRun === true) {
+      world.stdout.write(`Would delete ${describeCount(countPrunable(db, cutoff))} ${since} from ${where}.\n`);
+      return EXIT_CODES.completed;
+    }
+    const size = (): number => (db.pragma('page_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number);
+    const before = size();
+    const count = prune(db, cutoff);
+    world.stdout.write(`Deleted ${describeCount(count)} ${since} from ${where} (${megabytes(before)} -> ${megabytes(size())}).\n`);
+    return EXIT_CODES.completed;
+  });
+};

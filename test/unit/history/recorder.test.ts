@@ -6,6 +6,7 @@ import { ConcurrentTaskRunner, flow, task, getRunLogger } from '../../../src/ind
 import { openHistory } from '../../../src/history/database.js';
 import { listFlowRuns, logRecordsOf, subflowRunsOf, taskRunsOf, findFlowRun } from '../../../src/history/queries.js';
 import { HistoryRecorder } from '../../../src/history/recorder.js';
+import { parseDuration, prune } from '../../../src/history/prune.js';
 import { HistoryTooNewError, SCHEMA_VERSION } from '../../../src/history/schema.js';
 import { formatLine } from '../../../src/logging/console-format.js';
 import { RunEventStream } from '../../../src/logging/event-stream.js';
@@ -147,6 +148,32 @@ describe('the run history', () => {
     assert.equal(byName.kind === 'found' ? byName.run.id : byName.kind, second.outcome.flowRun.id);
     assert.deepEqual(listFlowRuns(db, { state: 'failed', limit: 10 }).length, 2);
     assert.deepEqual(listFlowRuns(db, { state: 'COMPLETED', limit: 10 }).length, 0);
+  });
+
+  it('prunes a run that ended before the cutoff with its subflow runs, task runs, state changes and log records, and keeps the newer', async (t) => {
+    const storeDir = makeTempDir(t, 'flowrun-history-');
+    const old = await record(t, parent, LOG_LEVELS.INFO, storeDir);
+    const db = openHistory(storeDir, { create: false });
+    assert.ok(db);
+    t.after(() => db.close());
+    const oldEnd = db.prepare('SELECT end_time FROM flow_runs WHERE id = ?').pluck().get(old.outcome.flowRun.id) as number;
+    const recent = await record(t, failing, LOG_LEVELS.INFO, storeDir);
+    const recentEnd = db.prepare('SELECT end_time FROM flow_runs WHERE id = ?').pluck().get(recent.outcome.flowRun.id) as number;
+    assert.ok(recentEnd > oldEnd);
+    const rows = (): Record<string, number> =>
+      Object.fromEntries(['flow_runs', 'task_runs', 'state_changes', 'log_records'].map((table) => [table, db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number]));
+    const recentLines = db.prepare('SELECT count(*) FROM log_records l JOIN flow_runs f ON f.seq = l.flow_run_seq WHERE f.id = ?').pluck().get(recent.outcome.flowRun.id);
+    assert.ok(rows()['state_changes']! > 0);
+    assert.deepEqual(prune(db, oldEnd + 1), { flowRuns: 1, subflowRuns: 1, taskRuns: 5 });
+    assert.deepEqual(rows(), { flow_runs: 1, task_runs: 1, state_changes: 0, log_records: recentLines });
+    assert.deepEqual(listFlowRuns(db, { limit: 10 }).map((run) => run.id), [recent.outcome.flowRun.id]);
+  });
+
+  it('reads durations of seconds, minutes, hours, days and weeks, and nothing else', () => {
+    assert.deepEqual(['45s', '90m', '12h', '30d', '2w', ' 1d '].map(parseDuration), [45_000, 5_400_000, 43_200_000, 2_592_000_000, 1_209_600_000, 86_400_000]);
+    for (const text of ['', '30', 'd', '1.5h', '-1d', '30 days', '1y']) {
+      assert.equal(parseDuration(text), undefined, text);
+    }
   });
 
   it('leaves a database of a newer flowrun alone, and refuses a file that is not a database', (t) => {
