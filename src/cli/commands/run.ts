@@ -2,6 +2,7 @@ import { resolve as resolvePath } from 'node:path';
 import { cancelActiveRunsWithHooks, crashActiveRuns } from '../../engine/cancellation.js';
 import { killAllProcessGroups } from '../../shell/process-registry.js';
 import { setRuntime } from '../../engine/runtime.js';
+import { setTaskKeyRoot } from '../../tasks/task-key.js';
 import type { FoundFlow } from '../../flows/discover.js';
 import { findFlowFile, loadFlow } from '../../flows/load.js';
 import { BatchedLines } from '../../logging/batched-lines.js';
@@ -168,6 +169,8 @@ const loadAndRun = async (
   const flags = { runner: options.runner, workers: options.workers, logLevel: options.logLevel, history: options.history ? undefined : 'false' };
   // The config file and the project root, searched from the flow file's directory when it is given by path.
   const { config, root } = await loadProject({ cwd: world.cwd, flowFile: findFlowFile(spec, world.cwd), explicitConfig: options.config });
+  // Before any module defines a task, and before the workers start: they key tasks alike.
+  setTaskKeyRoot(root.dir);
   const base = resolveSettings({ flags, env: world.env, config });
   if (base.values.runner === 'parallel') {
     // Loaded before the flow's module (and with it the TypeScript loader):

@@ -16,6 +16,8 @@ import type { SerializedError } from './serialize.js';
 /** Given to every worker of a pool (piscina's workerData). */
 export interface WorkerData {
   readonly eventChannel: string;
+  /** The directory task keys are relative to in the main thread: the worker's must match. */
+  readonly taskKeyRoot: string;
 }
 
 /**

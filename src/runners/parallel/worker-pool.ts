@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Piscina } from 'piscina';
+import { getTaskKeyRoot } from '../../tasks/task-key.js';
 import { ownModulePath } from '../../util/own-paths.js';
 import { EventInbox } from './event-inbox.js';
 import { answerLoaderSnapshotRequest } from './loader-snapshot-exchange.js';
@@ -33,7 +34,7 @@ export const startWorkerPool = async (options: WorkerPoolOptions, boot = 0): Pro
   const { Piscina } = await import('piscina');
   const inbox = new EventInbox(`flowrun-events-${randomUUID()}`);
   const limit = options.memoryLimitMb;
-  const workerData: WorkerData = { eventChannel: inbox.name };
+  const workerData: WorkerData = { eventChannel: inbox.name, taskKeyRoot: getTaskKeyRoot() };
   const pool = new Piscina({
     filename: WORKER_FILE,
     minThreads: Math.min(boot, options.workers),

@@ -19,6 +19,7 @@ import { loadRecordedModule } from '../../loader/recorded-module.js';
 import { createLevelLogger, type RunLogger } from '../../logging/logger.js';
 import { setProcessGroupWatcher } from '../../shell/process-registry.js';
 import { findRegisteredTask } from '../../tasks/registry.js';
+import { setTaskKeyRoot } from '../../tasks/task-key.js';
 import { markWorkerThread } from '../../util/thread-role.js';
 import { findUnsendable } from './cloneable.js';
 import { requestLoaderSnapshot } from './loader-snapshot-exchange.js';
@@ -27,6 +28,7 @@ import { serializeError } from './serialize.js';
 import { captureOutput } from './worker-output.js';
 
 markWorkerThread();
+setTaskKeyRoot((workerData as WorkerData).taskKeyRoot);
 
 // A run on a worker is stopped by terminating the worker (at its deadline,
 // or when its flow run is stopped), never through its signal: one signal,
