@@ -31,6 +31,30 @@ const toHashable = (value: unknown): unknown => {
   throw new TypeError('unhashable');
 };
 
+// Inputs keys longer than this are kept as a hash of themselves.
+const MAX_INLINE_INPUTS = 64;
+
+/**
+ * What a task run was called with, as `flow runs retry` compares it: the
+ * arguments as canonical JSON, or a hash of that when it is long; undefined
+ * when an argument is not plain data.
+ */
+export const keyTaskInputs = (args: readonly unknown[]): string | undefined => {
+  let text: string;
+  try {
+    text = JSON.stringify(toHashable([...args]));
+  } catch {
+    return undefined;
+  }
+  return text.length <= MAX_INLINE_INPUTS ? text : hashInputsKey(text);
+};
+
+/** An inputs key as a hash: for long inputs, and for those the history must not show (a secret's value). */
+export const hashInputsKey = (text: string): string => `sha256:${createHash('sha256').update(text).digest('base64url')}`;
+
+/** Whether an inputs key matches one kept earlier, which may be its hash. */
+export const sameInputs = (key: string, kept: string): boolean => key === kept || (!key.startsWith('sha256:') && hashInputsKey(key) === kept);
+
 // Every copy of flowrun in the process recognises the built-in cacheKeyFn.
 const TASK_INPUT_HASH_BRAND = Symbol.for('flowrun.taskInputHash');
 

@@ -6,6 +6,7 @@ import { formatState } from '../states/format.js';
 import { hasRunEnded, type State } from '../states/state.js';
 import { getGlobalSingleton } from '../util/global-singleton.js';
 import type { ConcurrencyLimits } from './concurrency-limits.js';
+import type { EarlierAttempt } from './earlier-attempt.js';
 import type { LiveTaskRuns } from './live-task-runs.js';
 import type { FlowRun, TaskRunInfo } from './runs.js';
 import type { Runtime } from './runtime.js';
@@ -43,6 +44,12 @@ export interface FlowRunContext {
   readonly liveTaskRuns: LiveTaskRuns;
   /** Where cached and persisted results are kept (an absolute path). */
   readonly storeDir: string;
+  /** Whether the results of its task runs are kept (the run history records them), so that a retry can reuse them. */
+  readonly keepsResults: boolean;
+  /** The earlier attempt of this flow run, when `flow runs retry` runs it again. */
+  readonly earlier: EarlierAttempt | undefined;
+  /** How many subflow runs of each flow this flow run made: which of the earlier attempt's each one is. */
+  readonly subflowRunCounts: Map<string, number>;
   /** Tag concurrency limits, shared with subflow runs; undefined when none are set. */
   readonly concurrencyLimits: ConcurrencyLimits | undefined;
   /**

@@ -14,6 +14,7 @@ import { runHooks } from './hooks.js';
 import { finishTaskRun } from './task-engine.js';
 import { createRunController, describeAbortReason, followAbort, raceAbort, RunAbortError, RunTimeoutError } from './timeout.js';
 import { registerActiveFlowRun, unregisterActiveFlowRun } from './cancellation.js';
+import type { EarlierAttempt } from './earlier-attempt.js';
 import { ConcurrencyLimits } from './concurrency-limits.js';
 import { LiveTaskRuns } from './live-task-runs.js';
 import { getEndedState, getFlowRunContext, runInContext, type ChildRun, type FlowRunContext } from './context.js';
@@ -49,6 +50,10 @@ export interface FlowRunSetup {
   readonly storeDir?: string;
   /** Tag concurrency limits (the config file's concurrencyLimits); a subflow shares its parent's. */
   readonly concurrencyLimits?: Readonly<Record<string, number>>;
+  /** Keep the results of task runs for a later retry (the run history is on); a subflow follows its parent. */
+  readonly keepResults?: boolean;
+  /** `flow runs retry`: the earlier attempt this run is the next of (same id and name). */
+  readonly earlier?: EarlierAttempt;
 }
 
 export interface FlowRunOutcome {
@@ -83,6 +88,14 @@ const log = (runtime: Runtime, source: LogSource, record: InfoRecord): void => {
 };
 
 const DEFAULT_STORE_DIR = '.flow';
+
+// A retried run's subflow runs are the earlier attempt's, matched by flow
+// and order: the second run of 'load' in this attempt is the second of the last.
+const findEarlierSubflowRun = (parent: FlowRunContext, flowName: string): EarlierAttempt | undefined => {
+  const ordinal = parent.subflowRunCounts.get(flowName) ?? 0;
+  parent.subflowRunCounts.set(flowName, ordinal + 1);
+  return parent.earlier?.subflowRun(flowName, ordinal);
+};
 
 
 // One try of the flow's function and every run it starts, to the state they
@@ -170,18 +183,20 @@ export const runFlow = async (
 ): Promise<FlowRunOutcome> => {
   const parent = getFlowRunContext();
   const runtime = options.runtime ?? parent?.runtime ?? getRuntime();
+  const earlier = parent === undefined ? options.earlier : findEarlierSubflowRun(parent, flow.name);
   const flowRun: FlowRun = {
-    id: randomUUID(),
+    id: earlier?.flowRunId ?? randomUUID(),
     name:
-      flow.flowRunName === undefined
+      earlier?.name ??
+      (flow.flowRunName === undefined
         ? generateFlowRunName(runtime.random)
-        : renderNameTemplate(flow.flowRunName, parameters, `flow '${flow.name}' option flowRunName`),
+        : renderNameTemplate(flow.flowRunName, parameters, `flow '${flow.name}' option flowRunName`)),
     flowName: flow.name,
     parentId: parent?.flowRun.id,
     parameters,
     parametersSchema: flow.options.params,
     runnerName: options.runner.name,
-    runCount: 1,
+    runCount: earlier === undefined ? 1 : earlier.runCount + 1,
     state: Pending({ timestamp: runtime.now() }),
   };
   runtime.reporter.flowRunStateChanged?.(flowRun, flowRun.state, undefined);
@@ -207,6 +222,9 @@ export const runFlow = async (
     logPrints: flow.logPrints ?? parent?.logPrints ?? false,
     parent,
     taskRunCounts: new Map(),
+    subflowRunCounts: new Map(),
+    keepsResults: parent?.keepsResults ?? options.keepResults ?? false,
+    earlier,
     children: [],
     liveTaskRuns: new LiveTaskRuns(),
     storeDir: parent?.storeDir ?? resolvePath(options.storeDir ?? DEFAULT_STORE_DIR),

@@ -29,7 +29,7 @@ export class UnpersistableResultError extends FlowrunError {
 UnpersistableResultError.prototype.name = 'UnpersistableResultError';
 
 // Where in `value` something is not plain JSON data, or undefined if it all is.
-const findNonJson = (value: unknown, path: string): string | undefined => {
+export const findNonJson = (value: unknown, path: string): string | undefined => {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') {
     return undefined;
   }

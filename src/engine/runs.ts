@@ -31,8 +31,16 @@ export interface TaskRunInfo {
   readonly upstreamIds: readonly string[];
 }
 
+/** How the result of a task run that completes is kept for `flow runs retry`. */
+export type ResultKeeping =
+  /** Kept, with the key of the inputs it was computed from. */
+  | { readonly kind: 'kept'; readonly inputs: string }
+  | { readonly kind: 'not-kept'; readonly reason: string };
+
 export interface TaskRun extends TaskRunInfo {
   /** Its place among its flow run's runs of the same task (0, 1, ...): with the task key, it names the run within its flow run. */
   readonly dynamicKey: number;
   state: State;
+  /** Set when it starts, where the run history records results; undefined otherwise. */
+  resultKeeping?: ResultKeeping;
 }

@@ -5,6 +5,7 @@ import { errorToCrashedState, taskErrorToFailedState } from '../states/from-outc
 import { runningAt } from '../states/shared-states.js';
 import { AwaitingRetry, Cancelled, Completed, Crashed, hasRunEnded, NotReady, Retrying, TimedOut, type State } from '../states/state.js';
 import { runWithCache } from './cached-run.js';
+import { runUnlessDoneEarlier } from './earlier-attempt.js';
 import { logTaskRun, taskRunSource } from './run-log.js';
 import type { ResolvedTaskOptions } from '../tasks/options.js';
 import { runHooks } from './hooks.js';
@@ -306,7 +307,8 @@ const runWithInputs = (flow: FlowRunContext, run: TaskRun, task: ExecutableTask,
   }
   let executed: State | Promise<State>;
   try {
-    executed = runWithCache(flow, run, task, args, () => executeTask(flow, run, task, args, invoke));
+    const execute = (): State | Promise<State> => runWithCache(flow, run, task, args, () => executeTask(flow, run, task, args, invoke));
+    executed = flow.keepsResults ? runUnlessDoneEarlier(flow, run, task, args, execute) : execute();
   } catch (error) {
     return crashLater(flow, run, error);
   }

@@ -53,7 +53,8 @@ const createTaskRun = (flow: FlowRunContext, task: SubmittableTask, args: readon
       ? createTaskRunName(task.name, task.keyHash, index)
       : renderNameTemplate(template, getTemplateParameters(task, args), `task '${task.name}' option taskRunName`);
   const run: TaskRun = {
-    id: newRunId(),
+    // A retried flow run's task runs keep their ids.
+    id: flow.earlier?.taskRun(task.key, index)?.id ?? newRunId(),
     name,
     taskName: task.name,
     taskKey: task.key,

@@ -1,6 +1,7 @@
 import { getFlowRunContext } from '../engine/context.js';
 import { runFlow, type FlowRunOutcome, type RunnableFlow } from '../engine/flow-engine.js';
 import type { Runtime } from '../engine/runtime.js';
+import type { EarlierAttempt } from '../engine/earlier-attempt.js';
 import { chooseRunner } from '../runners/choose-runner.js';
 import type { RunnerName } from '../runners/names.js';
 import type { TaskRunner } from '../runners/task-runner.js';
@@ -15,6 +16,10 @@ export interface RunFlowOptions {
   readonly storeDir?: string;
   /** Tag concurrency limits (the config file's concurrencyLimits); a subflow shares its parent's. */
   readonly concurrencyLimits?: Readonly<Record<string, number>>;
+  /** Keep task runs' results for `flow runs retry` (the run history is on). */
+  readonly keepResults?: boolean;
+  /** `flow runs retry`: the earlier attempt this run is the next of. */
+  readonly earlier?: EarlierAttempt;
 }
 
 /**

@@ -47,7 +47,11 @@ export interface TaskOptions<Args extends unknown[] = unknown[]> {
   readonly cacheExpirationSeconds?: number;
   /** Run even when a cached result exists, and replace it. @default false */
   readonly refreshCache?: boolean;
-  /** Keep the result under storeDir (by run id) even without a cache key. @default false */
+  /**
+   * true: keep the result under storeDir (by run id) even without a cache key.
+   * false: the run history does not keep it either, so `flow runs retry` runs the task again.
+   * @default the run history keeps JSON results for `flow runs retry`
+   */
   readonly persistResult?: boolean;
   /** Turn console.log and friends inside the run into INFO lines of the run. @default inherited from the flow */
   readonly logPrints?: boolean;
