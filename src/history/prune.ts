@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { HistoryDatabase } from './database.js';
 
 // `flow runs prune`: finished flow runs older than a cutoff go, with all
@@ -39,13 +41,30 @@ export const countPrunable = (db: HistoryDatabase, cutoff: number): PruneCount =
   return { flowRuns, subflowRuns, taskRuns };
 };
 
-/** Deletes the runs that ended before `cutoff`, with everything they own, and gives the freed pages back to the file. */
-export const prune = (db: HistoryDatabase, cutoff: number): PruneCount => {
+/**
+ * Deletes the runs that ended before `cutoff`, with everything they own (the
+ * files of large kept results too, under `storeDir`), and gives the freed
+ * pages back to the file.
+ */
+export const prune = (db: HistoryDatabase, storeDir: string, cutoff: number): PruneCount => {
   let count: PruneCount = { flowRuns: 0, subflowRuns: 0, taskRuns: 0 };
+  let files: string[] = [];
   db.transaction(() => {
     count = countPrunable(db, cutoff);
+    files = db
+      .prepare(
+        `${SUBFLOWS} SELECT r.file FROM results r JOIN task_runs t ON t.seq = r.task_run_seq
+         WHERE r.file IS NOT NULL AND t.flow_run_seq IN (SELECT seq FROM tree UNION ALL ${PRUNABLE})`,
+      )
+      .pluck()
+      .all(cutoff, cutoff) as string[];
     db.prepare(`DELETE FROM flow_runs WHERE seq IN (${PRUNABLE})`).run(cutoff);
   }).immediate();
+  // Once their rows are gone: a file nobody refers to is only wasted space,
+  // a row whose file is gone would fail a retry.
+  for (const file of files) {
+    rmSync(join(storeDir, file), { force: true });
+  }
   db.pragma('incremental_vacuum');
   return count;
 };

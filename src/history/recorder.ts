@@ -1,3 +1,4 @@
+import { hashInputsKey } from '../engine/cache.js';
 import type { FlowRun, TaskRun } from '../engine/runs.js';
 import { formatMessage } from '../logging/console-format.js';
 import type { LogLevel } from '../logging/levels.js';
@@ -8,6 +9,7 @@ import { hasRunEnded, type State } from '../states/state.js';
 import type { HistoryDatabase } from './database.js';
 import { HistoryStatements } from './statements.js';
 import { toJsonText } from './json-text.js';
+import { keepResult, type KeptResult } from './kept-result.js';
 
 // The run history's sink: it reads the record stream and writes the runs,
 // their state changes and their log records to the database. Writing costs
@@ -83,6 +85,8 @@ export class HistoryRecorder implements RunReporter {
   // from rows among the stored ones.
   #position = 0;
   readonly #flowRunSeqs = new Map<string, number>();
+  /** The flow runs that are retries (`flow runs retry`): their task runs take the earlier attempt's rows. */
+  readonly #retriedSeqs = new Set<number>();
   /** The newest top-level flow run: lines of no run (the CLI's own) go under it. */
   #topLevelSeq: number | undefined;
   readonly #orphanLines: LogRecord[] = [];
@@ -253,6 +257,9 @@ export class HistoryRecorder implements RunReporter {
       position,
     });
     this.#flowRunSeqs.set(run.id, seq);
+    if (run.runCount > 1) {
+      this.#retriedSeqs.add(seq);
+    }
     if (run.parentId === undefined) {
       this.#topLevelSeq = seq;
       // The CLI's own lines from before the run (settings warnings) go under it.
@@ -305,9 +312,10 @@ export class HistoryRecorder implements RunReporter {
           runCount: row.runCount,
           createdPosition: row.createdPosition,
           endPosition: ended ? row.endPosition : undefined,
-        }, row.seq);
+        }, row.seq, this.#retriedSeqs.has(row.flowRunSeq));
         if (ended) {
           this.#taskRows.delete(row.run.id);
+          this.#keepResult(row.seq, row.run);
         }
       }
       for (const change of stateChanges) {
@@ -328,6 +336,26 @@ export class HistoryRecorder implements RunReporter {
       }
       also?.();
     });
+  }
+
+  // A completed run's result, for `flow runs retry`. Never a secret: a
+  // result that holds a secret parameter's value is not kept (the retry runs
+  // its task again), and inputs that hold one are kept as a hash.
+  #keepResult(seq: number, run: TaskRun): void {
+    const { state } = run;
+    const kept = state.type === 'COMPLETED' ? keepResult(run, state.data) : undefined;
+    if (kept === undefined) {
+      return;
+    }
+    const { mask } = this.#options;
+    const text = kept.value ?? kept.file?.text;
+    const safe: KeptResult =
+      text !== undefined && mask(text) !== text
+        ? { inputs: null, value: null, file: null, problem: "it holds a secret parameter's value" }
+        : kept.inputs !== null && mask(kept.inputs) !== kept.inputs
+          ? { ...kept, inputs: hashInputsKey(kept.inputs) }
+          : kept;
+    this.#statements.writeResult(seq, safe);
   }
 
   // A state as the history keeps it: its message may quote a secret.

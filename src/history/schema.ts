@@ -111,6 +111,21 @@ const MIGRATIONS: readonly string[] = [
     file TEXT
   );
   `,
+  // The results flow runs retry reuses: kept inline as JSON (value, NULL for
+  // undefined), in a file under storeDir when large (file, relative to
+  // storeDir), or not at all, with why (problem: not JSON data, persistResult
+  // false, inputs that cannot be compared), which the retry says at INFO.
+  // Nothing wrote the table of version 1.
+  `
+  DROP TABLE results;
+  CREATE TABLE results (
+    task_run_seq INTEGER PRIMARY KEY REFERENCES task_runs(seq) ON DELETE CASCADE,
+    inputs TEXT,
+    value TEXT,
+    file TEXT,
+    problem TEXT
+  );
+  `,
 ];
 
 /** The schema version this flowrun writes. */

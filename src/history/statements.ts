@@ -1,4 +1,7 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Statement } from 'better-sqlite3';
+import type { KeptResult } from './kept-result.js';
 import type { State, StateType } from '../states/state.js';
 import type { HistoryDatabase } from './database.js';
 
@@ -72,7 +75,9 @@ export class HistoryStatements {
   readonly #insertTask: Statement;
   readonly #selectTask: Statement;
   readonly #insertTaskRun: Statement;
+  readonly #upsertTaskRun: Statement;
   readonly #updateTaskRun: Statement;
+  readonly #insertResult: Statement;
   readonly #insertStateChange: Statement;
   readonly #insertLogRecord: Statement;
   readonly #taskSeqs = new Map<string, number>();
@@ -98,6 +103,17 @@ export class HistoryStatements {
       INSERT INTO task_runs (id, flow_run_seq, task_seq, dynamic_key, name, immediate, state_type, state_name, state_message,
         created, start_time, end_time, run_count, created_position, end_position)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    // A retried flow run's task runs take the rows of the attempt before.
+    this.#upsertTaskRun = db.prepare(`
+      INSERT INTO task_runs (id, flow_run_seq, task_seq, dynamic_key, name, immediate, state_type, state_name, state_message,
+        created, start_time, end_time, run_count, created_position, end_position)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (flow_run_seq, task_seq, dynamic_key) DO UPDATE SET id = excluded.id, name = excluded.name, immediate = excluded.immediate,
+        state_type = excluded.state_type, state_name = excluded.state_name, state_message = excluded.state_message, created = excluded.created,
+        start_time = excluded.start_time, end_time = excluded.end_time, run_count = excluded.run_count,
+        created_position = excluded.created_position, end_position = excluded.end_position
+      RETURNING seq`);
+    this.#insertResult = db.prepare('INSERT OR REPLACE INTO results (task_run_seq, inputs, value, file, problem) VALUES (?, ?, ?, ?, ?)');
     this.#updateTaskRun = db.prepare(`
       UPDATE task_runs SET immediate = ?, state_type = ?, state_name = ?, state_message = ?, created = ?, start_time = ?, end_time = ?,
         run_count = ?, created_position = ?, end_position = ? WHERE seq = ?`);
@@ -138,8 +154,12 @@ export class HistoryStatements {
     this.#endFlowRun.run(state.type, state.name, orNull(state.message), state.timestamp, seq);
   }
 
-  /** Writes a task run's row: inserts it when `seq` is undefined, and gives its seq; updates it otherwise. */
-  writeTaskRun(run: TaskRunWrite, seq: number | undefined): number {
+  /**
+   * Writes a task run's row: inserts it when `seq` is undefined (or, in a
+   * retried flow run, takes the earlier attempt's row), and gives its seq;
+   * updates it otherwise.
+   */
+  writeTaskRun(run: TaskRunWrite, seq: number | undefined, retried = false): number {
     const { state } = run;
     const stateName = state.name === usualStateName(state.type) ? null : state.name;
     if (seq !== undefined) {
@@ -158,25 +178,37 @@ export class HistoryStatements {
       );
       return seq;
     }
-    return Number(
-      this.#insertTaskRun.run(
-        run.id,
-        run.flowRunSeq,
-        this.#taskSeq(run.taskKey, run.taskName),
-        run.dynamicKey,
-        run.name,
-        run.immediate ? 1 : 0,
-        state.type,
-        stateName,
-        orNull(state.message),
-        run.created,
-        orNull(run.startTime),
-        orNull(run.endTime),
-        run.runCount,
-        run.createdPosition,
-        orNull(run.endPosition),
-      ).lastInsertRowid,
-    );
+    const values = [
+      run.id,
+      run.flowRunSeq,
+      this.#taskSeq(run.taskKey, run.taskName),
+      run.dynamicKey,
+      run.name,
+      run.immediate ? 1 : 0,
+      state.type,
+      stateName,
+      orNull(state.message),
+      run.created,
+      orNull(run.startTime),
+      orNull(run.endTime),
+      run.runCount,
+      run.createdPosition,
+      orNull(run.endPosition),
+    ];
+    return retried ? (this.#upsertTaskRun.get(...values) as { seq: number }).seq : Number(this.#insertTaskRun.run(...values).lastInsertRowid);
+  }
+
+  /** Keeps a completed task run's result; a large one goes to its file under storeDir first. */
+  writeResult(taskRunSeq: number, kept: KeptResult): void {
+    if (kept.file !== null) {
+      const path = join(dirname(this.#db.name), kept.file.path);
+      mkdirSync(dirname(path), { recursive: true });
+      // Written whole or not at all: a retry never reads half a result.
+      const temporary = `${path}.${process.pid}.tmp`;
+      writeFileSync(temporary, kept.file.text);
+      renameSync(temporary, path);
+    }
+    this.#insertResult.run(taskRunSeq, kept.inputs, kept.value, kept.file?.path ?? null, kept.problem);
   }
 
   insertStateChange(flowRunSeq: number, taskRunSeq: number | undefined, state: State): void {

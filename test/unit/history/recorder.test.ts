@@ -164,7 +164,7 @@ describe('the run history', () => {
       Object.fromEntries(['flow_runs', 'task_runs', 'state_changes', 'log_records'].map((table) => [table, db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number]));
     const recentLines = db.prepare('SELECT count(*) FROM log_records l JOIN flow_runs f ON f.seq = l.flow_run_seq WHERE f.id = ?').pluck().get(recent.outcome.flowRun.id);
     assert.ok(rows()['state_changes']! > 0);
-    assert.deepEqual(prune(db, oldEnd + 1), { flowRuns: 1, subflowRuns: 1, taskRuns: 5 });
+    assert.deepEqual(prune(db, storeDir, oldEnd + 1), { flowRuns: 1, subflowRuns: 1, taskRuns: 5 });
     assert.deepEqual(rows(), { flow_runs: 1, task_runs: 1, state_changes: 0, log_records: recentLines });
     assert.deepEqual(listFlowRuns(db, { limit: 10 }).map((run) => run.id), [recent.outcome.flowRun.id]);
   });
