@@ -5,7 +5,7 @@ import type { ConfigCommandOptions } from './commands/config.js';
 import type { GraphCommandOptions } from './commands/graph.js';
 import type { LsCommandOptions } from './commands/ls.js';
 import type { RunCommandOptions } from './commands/run.js';
-import type { RunsLogsOptions, RunsLsOptions, RunsPruneOptions, RunsShowOptions } from './commands/runs.js';
+import type { RunsLogsOptions, RunsLsOptions, RunsPruneOptions, RunsRetryOptions, RunsShowOptions } from './commands/runs.js';
 import { handleClosedPipes } from './closed-pipes.js';
 import { EXIT_CODES } from './exit-codes.js';
 export { flushStdio } from './flush-stdio.js';
@@ -59,6 +59,7 @@ Examples:
   $ flow runs show 3f2a                  a run by id prefix (or by name), with its task runs
   $ flow runs logs calm-sandpiper --tail 20
   $ flow runs logs 3f2a --level ERROR --task fetch
+  $ flow runs retry calm-sandpiper         run a failed run again; its completed task runs are not
   $ flow runs prune --older-than 30d --dry-run`;
 
 const PROGRAM_EXAMPLES = `
@@ -199,6 +200,23 @@ export const createProgram = (world: CliWorld, setExitCode: (code: number) => vo
     .action(async (reference: string, options: RunsLogsOptions) => {
       const { runsLogsCommand } = await import('./commands/runs.js');
       setExitCode(await runsLogsCommand(reference, options, world));
+    });
+
+  runs
+    .command('retry')
+    .description('Run a failed, crashed, cancelled or timed-out flow run again as the same run; its task runs that completed are not run again.')
+    .argument('<run>', 'a flow run id, a unique prefix of it, or a run name')
+    .option('--param <key=value>', 'a secret parameter, which the history did not keep (repeatable)', collect, [])
+    .option('--params <json>', 'secret parameters as a JSON object')
+    .option('--runner <name>', `task runner: ${listRunnerChoices()}`)
+    .option('--workers <n>', 'worker threads of the parallel runner (default: one per core)')
+    .option('--log-level <level>', 'lowest log level printed: DEBUG, INFO, WARNING, ERROR, CRITICAL')
+    .addOption(configOption())
+    .option('--no-color', 'plain text even on a terminal: no colour, no spinner')
+    .addOption(debugOption())
+    .action(async (reference: string, options: RunsRetryOptions) => {
+      const { runsRetryCommand } = await import('./commands/runs.js');
+      setExitCode(await runsRetryCommand(reference, options, world));
     });
 
   runs

@@ -25,6 +25,8 @@ import { asksForPlainText, chooseColourLevel, createStyles } from '../colour.js'
 import { EXIT_CODES, exitCodeForState, SIGNAL_EXIT_CODES } from '../exit-codes.js';
 import { flushStdio } from '../flush-stdio.js';
 import type { CliWorld } from '../world.js';
+import { retryParameterInputs, type RetryPlan } from './retry-plan.js';
+import { UsageError } from '../../errors.js';
 
 type FlowDefinitionRunner = FlowOptions['taskRunner'];
 
@@ -39,6 +41,8 @@ export interface RunCommandOptions {
   /** False with --no-history. */
   readonly history: boolean;
   readonly debug?: boolean;
+  /** `flow runs retry`: the run is the next attempt of a recorded one. */
+  readonly retry?: RetryPlan;
 }
 
 // The flow's own taskRunner counts below flags, env and its config entry; an
@@ -117,7 +121,13 @@ interface HistoryInput {
   readonly mask: (text: string) => string;
 }
 
-const withHistory = async (consoleReporter: ConsoleReporter, { storeDir, found, mask }: HistoryInput, world: CliWorld): Promise<RunReporter> => {
+interface Reporting {
+  readonly events: RunReporter;
+  /** Whether the history records this run (and keeps its task runs' results for a retry). */
+  readonly recording: boolean;
+}
+
+const withHistory = async (consoleReporter: ConsoleReporter, { storeDir, found, mask }: HistoryInput, world: CliWorld): Promise<Reporting> => {
   const warn = (text: string): void =>
     consoleReporter.log({ kind: 'message', time: Date.now(), level: LOG_LEVELS.WARNING, source: { kind: 'logger', name: 'flowrun.history' }, text });
   const { startRecording } = await import('../../history/start-recording.js');
@@ -135,12 +145,13 @@ const withHistory = async (consoleReporter: ConsoleReporter, { storeDir, found, 
     cwd: world.cwd,
   });
   if (recorder === undefined) {
-    return consoleReporter;
+    return { events: consoleReporter, recording: false };
   }
   const { RunEventStream } = await import('../../logging/event-stream.js');
-  return new RunEventStream([consoleReporter, recorder], (_sink, error) =>
+  const events = new RunEventStream([consoleReporter, recorder], (_sink, error) =>
     warn(`The run history stopped recording: ${formatExceptionWithStack(error).split('\n')[0] ?? ''}; the rest of this run is not recorded.`),
   );
+  return { events, recording: true };
 };
 
 /** `flow run <flow>`: returns the exit status. */
@@ -182,6 +193,10 @@ const loadAndRun = async (
   }
   const found = await loadFlow(spec, flowsDirFromCwd(root, base.values.flowsDir, world.cwd), world.cwd);
   const flowDef = found.flow;
+  const { retry } = options;
+  if (retry !== undefined && flowDef.name !== retry.flowName) {
+    throw new UsageError(`${found.file}:${found.exportName} is now flow '${flowDef.name}', not '${retry.flowName}' as when ${retry.label} ran; it cannot be retried.`);
+  }
   const settings = resolveSettings({
     flags,
     env: world.env,
@@ -192,10 +207,11 @@ const loadAndRun = async (
   // Absolute, in the project root unless set absolute: cached and persisted results live here.
   const storeDir = resolveInProject(root, settings.values.storeDir);
   flowDef.check?.();
+  const given = collectParameterInputs({ paramFlags: options.param, paramsJson: options.params, env: world.env, config, flowName: flowDef.name });
   const parameters = validateParameters(
     flowDef.name,
     flowDef.params,
-    collectParameterInputs({ paramFlags: options.param, paramsJson: options.params, env: world.env, config, flowName: flowDef.name }),
+    retry === undefined ? given : retryParameterInputs(retry, given, secretParameterNames(flowDef.params)),
   );
   const { runner, source } = chooseFlowRunner(settings, flowDef.name, flowDef.taskRunner);
   if (!(runner instanceof ParallelTaskRunner && isPrestartedFor(runner.poolOptions))) {
@@ -212,7 +228,9 @@ const loadAndRun = async (
   const secretNames = secretParameterNames(flowDef.params);
   const mask = createSecretMasker([...secretNames].map((name) => parameters[name]).filter((value): value is string => typeof value === 'string'));
   const reporter = new ConsoleReporter({ stream, level: toLogLevel(settings.values.logLevel), styles, mask });
-  const events = settings.values.history ? await withHistory(reporter, { storeDir, found, mask }, world) : reporter;
+  const { events, recording } = settings.values.history
+    ? await withHistory(reporter, { storeDir, found, mask }, world)
+    : { events: reporter, recording: false };
   for (const warning of settings.warnings) {
     events.log({ kind: 'message', time: Date.now(), level: LOG_LEVELS.WARNING, source: { kind: 'logger', name: 'flowrun.settings' }, text: warning });
   }
@@ -261,6 +279,8 @@ const loadAndRun = async (
       runnerSource: source,
       concurrencyLimits: settings.values.concurrencyLimits,
       storeDir,
+      keepResults: recording,
+      earlier: retry?.earlier,
     });
     if (signals.received()) {
       // The signal handler exits (130, 143) once the onCancellation hooks are done.

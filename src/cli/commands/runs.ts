@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { relative } from 'node:path';
 import { UsageError } from '../../errors.js';
@@ -6,10 +7,12 @@ import { LOG_LEVEL_NAMES, type LogLevel } from '../../logging/levels.js';
 import { PLAIN_STYLES } from '../../logging/styles.js';
 import { endRunsOfDeadProcesses } from '../../history/crash-detection.js';
 import { historyPath, openHistory, type HistoryDatabase } from '../../history/database.js';
-import { flowRunJson, formatRunDetails, formatRunList, taskRunJson } from '../../history/present.js';
+import { describeState, flowRunJson, formatRunDetails, formatRunList, taskRunJson } from '../../history/present.js';
 import { findFlowRun, listFlowRuns, logRecordsOf, MIN_PREFIX, subflowRunsOf, suggestFlowRuns, taskRunsOf, type FlowRunRow } from '../../history/queries.js';
 import { countPrunable, parseDuration, prune, type PruneCount } from '../../history/prune.js';
 import { HistoryTooNewError } from '../../history/schema.js';
+import { loadEarlierAttempt } from '../../history/earlier-attempt.js';
+import type { RetryPlan } from './retry-plan.js';
 import { loadProject } from '../../settings/project.js';
 import { resolveInProject } from '../../settings/project-root.js';
 import { resolveSettings, toLogLevel } from '../../settings/resolve.js';
@@ -40,6 +43,16 @@ export interface RunsPruneOptions extends RunsCommonOptions {
   readonly dryRun?: boolean;
 }
 
+export interface RunsRetryOptions extends RunsCommonOptions {
+  readonly param: readonly string[];
+  readonly params?: string;
+  readonly runner?: string;
+  readonly workers?: string;
+  readonly logLevel?: string;
+  readonly color: boolean;
+  readonly debug?: boolean;
+}
+
 export interface RunsLogsOptions extends RunsCommonOptions {
   readonly level?: string;
   readonly task?: string;
@@ -50,6 +63,8 @@ export interface RunsLogsOptions extends RunsCommonOptions {
 interface OpenedHistory {
   readonly db: HistoryDatabase;
   readonly where: string;
+  /** Absolute. */
+  readonly storeDir: string;
 }
 
 // The history of the project, or undefined (said on stdout) when no run has
@@ -74,7 +89,7 @@ const openProjectHistory = async (options: RunsCommonOptions, world: CliWorld): 
     return undefined;
   }
   endRunsOfDeadProcesses(db, hostname());
-  return { db, where };
+  return { db, where, storeDir };
 };
 
 const withHistory = async (options: RunsCommonOptions, world: CliWorld, use: (history: OpenedHistory) => number): Promise<number> => {
@@ -188,7 +203,7 @@ export const runsPruneCommand = async (options: RunsPruneOptions, world: CliWorl
   if (age === undefined) {
     throw new UsageError(`--older-than must be a duration such as 30d, 12h, 90m or 45s, got ${JSON.stringify(options.olderThan)}.`);
   }
-  return withHistory(options, world, ({ db, where }) => {
+  return withHistory(options, world, ({ db, where, storeDir }) => {
     const cutoff = Date.now() - age;
     const since = `finished more than ${options.olderThan ?? ''} ago`;
     if (options.dryRun === true) {
@@ -197,8 +212,65 @@ export const runsPruneCommand = async (options: RunsPruneOptions, world: CliWorl
     }
     const size = (): number => (db.pragma('page_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number);
     const before = size();
-    const count = prune(db, cutoff);
+    const count = prune(db, storeDir, cutoff);
     world.stdout.write(`Deleted ${describeCount(count)} ${since} from ${where} (${megabytes(before)} -> ${megabytes(size())}).\n`);
     return EXIT_CODES.completed;
   });
+};
+
+// The states a run may be retried from: it ended without completing.
+const RETRYABLE_TYPES: ReadonlySet<string> = new Set(['FAILED', 'CRASHED', 'CANCELLED']);
+
+const describeRun = (run: FlowRunRow): string => `flow run '${run.name}' (${run.id.slice(0, 8)})`;
+
+// Why a recorded run cannot be retried, or undefined when it can.
+const whyNotRetryable = (run: FlowRunRow): string | undefined => {
+  if (run.parentId !== undefined) {
+    return `${describeRun(run)} is a subflow run; retry its top-level run, which runs it again`;
+  }
+  if (run.endTime === undefined) {
+    return `${describeRun(run)} is still ${run.state.name} (process ${run.pid} on ${run.host}); wait for it to end`;
+  }
+  if (!RETRYABLE_TYPES.has(run.state.type)) {
+    return `${describeRun(run)} finished in state ${describeState(run.state)}; only a run that failed, crashed, timed out or was cancelled can be retried`;
+  }
+  if (run.flowFile === undefined || run.flowExport === undefined) {
+    return `${describeRun(run)} was not recorded with its flow's file`;
+  }
+  if (!existsSync(run.flowFile)) {
+    return `${describeRun(run)} was of ${run.flowFile}, which no longer exists`;
+  }
+  return undefined;
+};
+
+/**
+ * `flow runs retry <run>`: the run again, as the same flow run (same id and
+ * name, run count + 1), with its recorded parameters; its task runs that
+ * completed with the same inputs give their kept results without running.
+ * Output and exit status are those of `flow run`.
+ */
+export const runsRetryCommand = async (reference: string, options: RunsRetryOptions, world: CliWorld): Promise<number> => {
+  let plan: RetryPlan | undefined;
+  let flowSpec = '';
+  const found = await withHistory(options, world, ({ db, where, storeDir }) => {
+    const run = requireRun(db, reference, where);
+    const why = whyNotRetryable(run);
+    if (why !== undefined) {
+      throw new UsageError(`${why}.`);
+    }
+    flowSpec = `${run.flowFile ?? ''}:${run.flowExport ?? ''}`;
+    plan = {
+      earlier: loadEarlierAttempt(db, storeDir, run),
+      flowName: run.flowName,
+      parameters: run.parameters,
+      secretNames: run.secretNames,
+      label: describeRun(run),
+    };
+    return EXIT_CODES.completed;
+  });
+  if (plan === undefined) {
+    return found;
+  }
+  const { runCommand } = await import('./run.js');
+  return runCommand(flowSpec, { ...options, history: true, retry: plan }, world);
 };
