@@ -191,13 +191,14 @@ export const subflowRunsOf = (db: HistoryDatabase, seq: number): FlowRunRow[] =>
       .all(seq) as RawFlowRun[]
   ).map(toFlowRun);
 
-interface RawTaskRun {
+export interface RawTaskRun {
   seq: number;
   id: string;
   name: string;
   task_name: string;
   flow_run_id: string;
   flow_run_name: string;
+  flow_run_log_level: number;
   immediate: number;
   state_type: StateType;
   state_name: string | null;
@@ -210,31 +211,33 @@ interface RawTaskRun {
   end_position: number | null;
 }
 
+// A task run's row with the names its lines need (its task's, its flow run's).
+export const TASK_RUN_COLUMNS = `t.seq, t.id, t.name, k.name AS task_name, f.id AS flow_run_id, f.name AS flow_run_name, f.log_level AS flow_run_log_level,
+  t.immediate, t.state_type, t.state_name, t.state_message, t.created, t.start_time, t.end_time, t.run_count, t.created_position, t.end_position
+  FROM task_runs t JOIN tasks k ON k.seq = t.task_seq JOIN flow_runs f ON f.seq = t.flow_run_seq`;
+
+export const toTaskRunRow = (raw: RawTaskRun): TaskRunRow => ({
+  seq: raw.seq,
+  id: raw.id,
+  name: raw.name,
+  taskName: raw.task_name,
+  flowRunId: raw.flow_run_id,
+  flowRunName: raw.flow_run_name,
+  immediate: raw.immediate === 1,
+  state: { type: raw.state_type, name: (raw.state_name ?? usualStateName(raw.state_type)) as StateName, message: orUndefined(raw.state_message) },
+  created: raw.created,
+  startTime: orUndefined(raw.start_time),
+  endTime: orUndefined(raw.end_time),
+  runCount: raw.run_count,
+  createdPosition: raw.created_position,
+  endPosition: orUndefined(raw.end_position),
+});
+
 /** The task runs of these flow runs, in order of creation. */
 export const taskRunsOf = (db: HistoryDatabase, flowRunSeqs: readonly number[]): TaskRunRow[] => {
-  const select = db.prepare(`SELECT t.seq, t.id, t.name, k.name AS task_name, f.id AS flow_run_id, f.name AS flow_run_name, t.immediate,
-      t.state_type, t.state_name, t.state_message, t.created, t.start_time, t.end_time, t.run_count, t.created_position, t.end_position
-    FROM task_runs t JOIN tasks k ON k.seq = t.task_seq JOIN flow_runs f ON f.seq = t.flow_run_seq
-    WHERE t.flow_run_seq = ? ORDER BY t.created, t.created_position`);
+  const select = db.prepare(`SELECT ${TASK_RUN_COLUMNS} WHERE t.flow_run_seq = ? ORDER BY t.created, t.created_position`);
   const rows = flowRunSeqs.flatMap((seq) => select.all(seq) as RawTaskRun[]);
-  return rows
-    .map((raw) => ({
-      seq: raw.seq,
-      id: raw.id,
-      name: raw.name,
-      taskName: raw.task_name,
-      flowRunId: raw.flow_run_id,
-      flowRunName: raw.flow_run_name,
-      immediate: raw.immediate === 1,
-      state: { type: raw.state_type, name: (raw.state_name ?? usualStateName(raw.state_type)) as StateName, message: orUndefined(raw.state_message) },
-      created: raw.created,
-      startTime: orUndefined(raw.start_time),
-      endTime: orUndefined(raw.end_time),
-      runCount: raw.run_count,
-      createdPosition: raw.created_position,
-      endPosition: orUndefined(raw.end_position),
-    }))
-    .sort((a, b) => a.created - b.created || a.createdPosition - b.createdPosition);
+  return rows.map(toTaskRunRow).sort((a, b) => a.created - b.created || a.createdPosition - b.createdPosition);
 };
 
 interface RawLogRecord {
@@ -256,7 +259,7 @@ export interface LogFilter {
   readonly task?: string | undefined;
 }
 
-interface OrderedRecord {
+export interface OrderedRecord {
   readonly record: LogRecord;
   readonly position: number;
 }
@@ -315,7 +318,7 @@ const toSource = (raw: RawLogRecord): LogSource => {
 // The lines the engine printed for a task run, which its row holds: created
 // and submitted (at INFO) and finished (INFO, or ERROR unless it
 // completed), where the run's log level let them through.
-const rebuildTaskRunLines = (run: TaskRunRow, runLevel: LogLevel): OrderedRecord[] => {
+export const rebuildTaskRunLines = (run: TaskRunRow, runLevel: LogLevel): OrderedRecord[] => {
   const flowRun: LogSource = { kind: 'flow-run', name: run.flowRunName, id: run.flowRunId };
   const lines: OrderedRecord[] = [];
   if (LOG_LEVELS.INFO >= runLevel) {

@@ -7,6 +7,7 @@ import type { RunReporter } from '../logging/reporter.js';
 import { PLAIN_STYLES } from '../logging/styles.js';
 import { hasRunEnded, type State } from '../states/state.js';
 import type { HistoryDatabase } from './database.js';
+import { EarlierAttemptLines } from './earlier-lines.js';
 import { HistoryStatements } from './statements.js';
 import { toJsonText } from './json-text.js';
 import { keepResult, type KeptResult } from './kept-result.js';
@@ -87,6 +88,8 @@ export class HistoryRecorder implements RunReporter {
   readonly #flowRunSeqs = new Map<string, number>();
   /** The flow runs that are retries (`flow runs retry`): their task runs take the earlier attempt's rows. */
   readonly #retriedSeqs = new Set<number>();
+  // Prepared at the first retried task run's write: most runs are no retry.
+  #earlierLines: EarlierAttemptLines | undefined;
   /** The newest top-level flow run: lines of no run (the CLI's own) go under it. */
   #topLevelSeq: number | undefined;
   readonly #orphanLines: LogRecord[] = [];
@@ -297,6 +300,13 @@ export class HistoryRecorder implements RunReporter {
     this.#statements.inTransaction(() => {
       for (const row of rows) {
         const ended = hasRunEnded(row.run.state);
+        const retried = this.#retriedSeqs.has(row.flowRunSeq);
+        if (retried && row.seq === undefined) {
+          this.#earlierLines ??= new EarlierAttemptLines(this.#options.db);
+          for (const line of this.#earlierLines.of(row.flowRunSeq, row.run.taskKey, row.run.dynamicKey)) {
+            this.#statements.insertLogRecord(line);
+          }
+        }
         row.seq = this.#statements.writeTaskRun({
           id: row.run.id,
           flowRunSeq: row.flowRunSeq,
@@ -312,7 +322,7 @@ export class HistoryRecorder implements RunReporter {
           runCount: row.runCount,
           createdPosition: row.createdPosition,
           endPosition: ended ? row.endPosition : undefined,
-        }, row.seq, this.#retriedSeqs.has(row.flowRunSeq));
+        }, row.seq, retried);
         if (ended) {
           this.#taskRows.delete(row.run.id);
           this.#keepResult(row.seq, row.run);

@@ -143,6 +143,15 @@ describe('flow runs retry', { concurrency: true }, () => {
       assert.equal(readdirSync(join(project, '.flow', 'results', 'runs')).length, 1);
       assert.ok(retried.stderr.includes("Task run 'big-"), retried.stderr);
 
+      // The logs hold both attempts: the first one's lines of load, rebuilt from the row the retry took over, then the second's.
+      const logs = await cli(project)(['runs', 'logs', name, '--task', 'load']);
+      assert.equal(logs.code, 0, logs.stderr);
+      const finished = logs.stdout.split('\n').filter((line) => line.includes("Task run 'load-") && line.includes('Finished in state'));
+      assert.equal(finished.length, 2, logs.stdout);
+      assert.match(finished[0] ?? '', /ERROR {3}\| Task run 'load-[0-9a-f]{8}-0' - Finished in state Failed\('Task run encountered an exception Error: the warehouse is down'\)$/);
+      assert.match(finished[1] ?? '', /INFO {4}\| Task run 'load-[0-9a-f]{8}-0' - Finished in state Completed\(\)$/);
+      assert.equal(logs.stdout.split('\n').filter((line) => line.includes("Created task run 'load-")).length, 2, logs.stdout);
+
       // A completed run is not retried: one line, exit 2.
       const again = await cli(project)(['runs', 'retry', name]);
       assert.equal(again.code, 2);
