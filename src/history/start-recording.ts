@@ -25,7 +25,8 @@ const describeProblem = (error: unknown): string => {
   }
   const { code, message } = error as { code?: unknown; message?: unknown };
   const text = typeof message === 'string' ? message : String(error);
-  return typeof code === 'string' ? `${code}: ${text}` : text;
+  // Node's system errors begin with their code already (`ENOTDIR: not a directory, mkdir ...`); SQLite's do not (`SQLITE_CORRUPT`).
+  return typeof code === 'string' && !text.startsWith(code) ? `${code}: ${text}` : text;
 };
 
 /**
