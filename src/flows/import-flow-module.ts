@@ -56,7 +56,8 @@ export const importFlowModule = async (path: string, cwd = process.cwd()): Promi
     if (error instanceof UsageError) {
       throw new FlowLoadError(`${file}: ${error.message}`, error);
     }
-    if (code === 'ERR_MODULE_NOT_FOUND') {
+    // ESM's code, and CommonJS's (a require() of a file or package that is not there).
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
       throw new FlowLoadError(`cannot load flow module ${file}: ${(error as Error).message.split('\n')[0]}; check the import (or npm install it).`, error);
     }
     throw new FlowLoadError(

@@ -134,13 +134,33 @@ export const resolve = async (specifier: string, context: HookContext, nextResol
   if (snapshot !== undefined && isPackageJavaScript(context.parentURL)) {
     return nextResolve(specifier, context);
   }
-  const result = await (await tsx()).resolve(specifier, context, nextResolve);
+  const result = await asModuleWhenWrittenAsOne(await (await tsx()).resolve(specifier, context, nextResolve));
   port?.postMessage({ kind: 'resolved', key, result: { url: result.url, format: result.format, importAttributes: result.importAttributes } } satisfies LoaderRecord);
   return result;
 };
 
 const USER_SCRIPT = /^file:(?!.*\/node_modules\/).*\.(?:ts|tsx|js|jsx)(?:\?.*)?$/;
 const ESM_SYNTAX = /^\s*(?:import\s*[\w{*'"]|export\s)/m;
+
+// When an ES module imports such a file, tsx resolves it to a URL of its own
+// (`b.ts%3Ftsx-commonjs-export-preparse=1?...`) whose code is then
+// require()d: its `import ... from 'flowrun'` becomes require('flowrun'),
+// which only these hooks can resolve, and the flow fails with Node's raw
+// "Cannot find module 'flowrun'". A file written as an ES module is resolved
+// as one instead, by its plain URL.
+const TSX_QUERY = /(?:%3Ftsx-|\?).*$/;
+
+const asModuleWhenWrittenAsOne = async (result: ResolveResult): Promise<ResolveResult> => {
+  if (result.format !== 'commonjs' || !result.url.startsWith('file:')) {
+    return result;
+  }
+  const url = result.url.replace(TSX_QUERY, '');
+  if (!USER_SCRIPT.test(url)) {
+    return result;
+  }
+  const source = await readFile(new URL(url), 'utf8').catch(() => undefined);
+  return source !== undefined && ESM_SYNTAX.test(source) ? { ...result, url, format: 'module' } : result;
+};
 
 const loadThroughTsx = async (url: string, context: HookContext, nextLoad: NextLoad): Promise<LoadResult> => {
   const hooks = await tsx();

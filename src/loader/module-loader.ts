@@ -1,5 +1,5 @@
-import { register } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import Module, { register } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import { ownModuleUrl, RUNNING_SOURCES } from '../util/own-paths.js';
 import type { LoadResult, LoaderHooksData, LoaderRecord, LoaderSnapshot, ResolveResult } from './loader-hooks.js';
@@ -31,6 +31,24 @@ const record = (message: LoaderRecord): void => {
 /** What this thread's module hooks have resolved and loaded so far (empty before the first flow import). */
 export const takeLoaderSnapshot = (): LoaderSnapshot => ({ resolved: { ...recorded.resolved }, loaded: { ...recorded.loaded } });
 
+// A CommonJS flow module (`require('flowrun')`, in a file outside any
+// "type": "module" package) is resolved by Node's CommonJS loader, which the
+// module hooks do not reach on Node 20: it is sent to the same entry, the
+// running flowrun, which Node 20.19 and later can require() though it is an
+// ES module (one instance with the imported one: one engine, one context).
+interface ResolvingModule {
+  _resolveFilename: (request: string, ...rest: unknown[]) => string;
+}
+
+const resolveFlowrunForRequire = (entryUrl: string): void => {
+  const loader = Module as unknown as ResolvingModule;
+  const resolveFilename = loader._resolveFilename;
+  const entryPath = fileURLToPath(entryUrl);
+  loader._resolveFilename = function (this: unknown, request: string, ...rest: unknown[]): string {
+    return request === 'flowrun' ? entryPath : resolveFilename.call(this, request, ...rest);
+  };
+};
+
 let registered = false;
 
 /**
@@ -50,6 +68,7 @@ export const ensureFlowLoader = (snapshot?: LoaderSnapshot): void => {
   if (RUNNING_SOURCES) {
     register('tsx/esm', import.meta.url, { data: {} });
   }
+  resolveFlowrunForRequire(flowrunEntry);
   if (snapshot !== undefined) {
     register(ownModuleUrl('loader/loader-hooks'), { data: { flowrunEntry, snapshot } satisfies LoaderHooksData });
     return;

@@ -155,6 +155,28 @@ describe('flow ls, config, --help, --version', { concurrency: true }, () => {
       rmSync(outside, { recursive: true, force: true });
     }
   });
+
+  it('runs a flow without a package.json whose tasks live in a sibling module, on every runner, and one written in CommonJS', async (t) => {
+    const outside = makeTempDir(t, 'flowrun-outside-');
+    // tsx takes both files for CommonJS: the sibling's `import 'flowrun'` crashed Node with a raw "Cannot find module 'flowrun'".
+    writeFileSync(join(outside, 'tasks.ts'), "import { task } from 'flowrun';\nexport const double = task('double', (x: number): number => x * 2);\n");
+    writeFileSync(
+      join(outside, 'main.ts'),
+      "import { flow } from 'flowrun';\nimport { double } from './tasks.js';\nexport default flow({ name: 'two-files' }, async () => { console.log(await double.submit(21)); });\n",
+    );
+    writeFileSync(
+      join(outside, 'legacy.js'),
+      "const { flow, task } = require('flowrun');\nconst half = task('half', (x) => x / 2);\nmodule.exports = flow({ name: 'legacy' }, async () => { console.log(await half(84)); });\n",
+    );
+    for (const runner of ['sequential', 'concurrent', 'parallel']) {
+      const result = await runCli(['run', join(outside, 'main.ts'), '--runner', runner, '--no-history'], { cwd: outside });
+      assert.equal(result.code, 0, `${runner}: ${result.stderr}`);
+      assert.equal(result.stdout, '42\n', runner);
+    }
+    const legacy = await runCli(['run', join(outside, 'legacy.js'), '--no-history'], { cwd: outside });
+    assert.equal(legacy.code, 0, legacy.stderr);
+    assert.equal(legacy.stdout, '42\n');
+  });
 });
 
 // Runs `flow <command>` on a pseudo-terminal of 100 columns (`script`), and
