@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { HistoryDatabase } from './database.js';
 
 // A flow run whose process died without finishing it (SIGKILL, out of
@@ -7,8 +8,40 @@ import type { HistoryDatabase } from './database.js';
 // whose process is gone, with their unfinished task runs. A run of another
 // host cannot be checked from here and is left as it is.
 //
-// A process id can be reused after its process ends; a run whose pid now
-// belongs to another process stays Running until that one ends too.
+// A process id can be reused after its process ends (after a reboot, the
+// first few hundred come back at once): on Linux a live pid whose process
+// started after the run was created is another process, and the run's is
+// gone. Elsewhere such a run stays Running until that process ends too.
+
+// Clock ticks of /proc's times: 100 on every Linux flowrun runs on (USER_HZ).
+const TICKS_PER_SECOND = 100;
+// Tick rounding, and a clock stepped by NTP between the two readings.
+const START_TIME_SLACK_MS = 2_000;
+
+const bootTimeMs = (): number | undefined => {
+  try {
+    const line = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'));
+    return line?.[1] === undefined ? undefined : Number(line[1]) * 1000;
+  } catch {
+    return undefined;
+  }
+};
+
+/** When the process of `pid` started (ms since the epoch), where /proc says; undefined elsewhere. */
+export const processStartTime = (pid: number, bootTime = bootTimeMs()): number | undefined => {
+  if (bootTime === undefined) {
+    return undefined;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name, in parentheses, may hold spaces: fields are counted after its last ')'. starttime is field 22.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[19]);
+    return Number.isFinite(ticks) ? bootTime + (ticks * 1000) / TICKS_PER_SECOND : undefined;
+  } catch {
+    return undefined;
+  }
+};
 
 const isAlive = (pid: number): boolean => {
   try {
@@ -22,8 +55,16 @@ const isAlive = (pid: number): boolean => {
 
 /** Marks Crashed the unfinished runs of this host whose process is gone; returns how many flow runs it ended. */
 export const endRunsOfDeadProcesses = (db: HistoryDatabase, host: string, now = Date.now()): number => {
-  const unfinished = db.prepare('SELECT seq, pid FROM flow_runs WHERE end_time IS NULL AND host = ?').all(host) as { seq: number; pid: number }[];
-  const dead = unfinished.filter(({ pid }) => pid !== process.pid && !isAlive(pid));
+  const unfinished = db.prepare('SELECT seq, pid, created FROM flow_runs WHERE end_time IS NULL AND host = ?').all(host) as { seq: number; pid: number; created: number }[];
+  const bootTime = bootTimeMs();
+  const isGone = ({ pid, created }: { pid: number; created: number }): boolean => {
+    if (!isAlive(pid)) {
+      return true;
+    }
+    const started = processStartTime(pid, bootTime);
+    return started !== undefined && started > created + START_TIME_SLACK_MS;
+  };
+  const dead = unfinished.filter(isGone);
   if (dead.length === 0) {
     return 0;
   }
