@@ -332,8 +332,10 @@ for (const runnerCase of RUNNERS) {
     it(runnerCase.overlaps ? 'runs a direct call at once' : 'runs a direct call after the runs submitted before it', async () => {
       let spans: { label: string; start: number; end: number }[] = [];
       await run(runnerCase.create(), async () => {
-        // Long enough that a worker started late still overlaps it.
-        const submitted = timedSleep.submit('submitted', 400);
+        // Long enough that a worker started late still overlaps it: on a
+        // loaded 2-core machine (the whole suite at once) the second worker
+        // of the parallel runner took over 400 ms to start.
+        const submitted = timedSleep.submit('submitted', 1500);
         const direct = await timedSleep('direct', 10);
         spans = [await submitted, direct];
       });
