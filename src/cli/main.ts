@@ -31,6 +31,7 @@ Examples:
   $ flow run cpu-bound --runner parallel --workers 2 CPU-bound tasks on two cores
   $ flow run flows/etl.ts --params '{"day": "2026-01-31"}'
   $ flow run flows/etl.ts:nightly --log-level DEBUG a named export of a file
+  $ flow run flows/etl.ts --dry-run                 what would run, and with what, without running it
 
 Exit status: ${EXIT_CODES.completed} completed, ${EXIT_CODES.failed} failed or crashed, ${EXIT_CODES.usage} bad usage or input,
 ${EXIT_CODES.sigint} after SIGINT, ${EXIT_CODES.sigterm} after SIGTERM, ${EXIT_CODES.sighup} after SIGHUP.`;
@@ -108,6 +109,7 @@ export const createProgram = (world: CliWorld, setExitCode: (code: number) => vo
     .addOption(configOption())
     .option('--no-color', 'plain text even on a terminal: no colour, no spinner')
     .option('--no-history', 'do not record this run in <storeDir>/history.db')
+    .option('--dry-run', 'resolve and print what the run would be (parameters, runner, project root, history), run nothing')
     .addOption(debugOption())
     .addHelpText('after', RUN_EXAMPLES)
     .action(async (spec: string, options: RunCommandOptions) => {

@@ -3,11 +3,10 @@ import { findFlowFile, loadFlow } from '../../flows/load.js';
 import { loadProject } from '../../settings/project.js';
 import { describeProjectRoot, flowsDirFromCwd } from '../../settings/project-root.js';
 import { collectParameterInputs } from '../../settings/parameter-sources.js';
-import { previewParameters, type ParameterPreview } from '../../settings/parameter-preview.js';
+import { previewParameters } from '../../settings/parameter-preview.js';
 import { resolveSettings } from '../../settings/resolve.js';
-import { SECRET_MASK } from '../../settings/secret.js';
 import { SETTING_KEYS } from '../../settings/schema.js';
-import { describeValue } from '../../util/describe-value.js';
+import { formatSettingLines, parameterLines as describeParameters, type SettingLine } from './setting-lines.js';
 import type { CliWorld } from '../world.js';
 import { EXIT_CODES } from '../exit-codes.js';
 
@@ -19,29 +18,6 @@ export interface ConfigCommandOptions {
   readonly logLevel?: string;
   readonly config?: string;
 }
-
-interface Line {
-  readonly key: string;
-  readonly text: string;
-}
-
-// JSON, as a config file or --params would spell the value; describeValue
-// for what JSON cannot hold (a bigint, a function).
-const showValue = (value: unknown): string => {
-  try {
-    return JSON.stringify(value) ?? describeValue(value);
-  } catch {
-    return describeValue(value);
-  }
-};
-
-const parameterLine = (flowName: string, preview: ParameterPreview): Line => ({
-  key: `params.${preview.key}`,
-  // A secret says where it comes from, never what it is.
-  text: preview.set
-    ? `${preview.secret === true ? SECRET_MASK : showValue(preview.value)} (from ${preview.source})`
-    : `(not set; flow '${flowName}' requires it: pass --param ${preview.key}=<value>)`,
-});
 
 /**
  * `flow config [flow]`: every resolved setting and where it came from, as
@@ -60,8 +36,8 @@ export const configCommand = async (spec: string | undefined, options: ConfigCom
   const flowFile = spec === undefined ? undefined : findFlowFile(spec, world.cwd);
   const { config, root } = await loadProject({ cwd: world.cwd, flowFile, explicitConfig: options.config });
   let settings = resolveSettings({ flags, env: world.env, config });
-  const lines: Line[] = [{ key: 'project root', text: describeProjectRoot(root) }];
-  let parameterLines: Line[] | undefined;
+  const lines: SettingLine[] = [{ key: 'project root', text: describeProjectRoot(root) }];
+  let parameterLines: SettingLine[] | undefined;
   if (spec !== undefined) {
     const { flow } = await loadFlow(spec, flowsDirFromCwd(root, settings.values.flowsDir, world.cwd), world.cwd);
     settings = resolveSettings({
@@ -72,11 +48,7 @@ export const configCommand = async (spec: string | undefined, options: ConfigCom
       flowDefinition: { runner: typeof flow.taskRunner === 'string' ? flow.taskRunner : undefined },
     });
     const inputs = collectParameterInputs({ paramFlags, paramsJson: options.params, env: world.env, config, flowName: flow.name });
-    const previews = previewParameters(flow.name, flow.params, inputs);
-    parameterLines =
-      previews.length > 0
-        ? previews.map((preview) => parameterLine(flow.name, preview))
-        : [{ key: 'params', text: `{} (flow '${flow.name}' gets none)` }];
+    parameterLines = describeParameters(flow.name, previewParameters(flow.name, flow.params, inputs));
   }
   for (const warning of settings.warnings) {
     world.stderr.write(`warning: ${warning}\n`);
@@ -88,8 +60,7 @@ export const configCommand = async (spec: string | undefined, options: ConfigCom
     }
   }
   lines.push(...(parameterLines ?? []));
-  const width = Math.max(...SETTING_KEYS.map((key) => key.length), ...lines.map((line) => line.key.length));
   const header = `config file: ${config.filepath === undefined ? '(none found)' : config.label}`;
-  world.stdout.write(`${[header, ...lines.map((line) => `${line.key.padEnd(width)} = ${line.text}`)].join('\n')}\n`);
+  world.stdout.write(formatSettingLines(header, lines, Math.max(...SETTING_KEYS.map((key) => key.length))));
   return EXIT_CODES.completed;
 };

@@ -41,6 +41,8 @@ export interface RunCommandOptions {
   /** False with --no-history. */
   readonly history: boolean;
   readonly debug?: boolean;
+  /** --dry-run: print what the run would be, and run nothing. */
+  readonly dryRun?: boolean;
   /** `flow runs retry`: the run is the next attempt of a recorded one. */
   readonly retry?: RetryPlan;
 }
@@ -183,7 +185,7 @@ const loadAndRun = async (
   // Before any module defines a task, and before the workers start: they key tasks alike.
   setTaskKeyRoot(root.dir);
   const base = resolveSettings({ flags, env: world.env, config });
-  if (base.values.runner === 'parallel') {
+  if (base.values.runner === 'parallel' && options.dryRun !== true) {
     // Loaded before the flow's module (and with it the TypeScript loader):
     // every import after that costs a trip to the loader thread.
     await import('piscina');
@@ -214,6 +216,23 @@ const loadAndRun = async (
     retry === undefined ? given : retryParameterInputs(retry, given, secretParameterNames(flowDef.params)),
   );
   const { runner, source } = chooseFlowRunner(settings, flowDef.name, flowDef.taskRunner);
+  if (options.dryRun === true) {
+    const { describeDryRun } = await import('./dry-run.js');
+    const { previewParameters } = await import('../../settings/parameter-preview.js');
+    world.stdout.write(
+      describeDryRun({
+        found,
+        configLabel: config.filepath === undefined ? undefined : config.label,
+        root,
+        settings,
+        runner,
+        runnerSource: source,
+        storeDir,
+        parameters: previewParameters(flowDef.name, flowDef.params, given),
+      }),
+    );
+    return EXIT_CODES.completed;
+  }
   if (!(runner instanceof ParallelTaskRunner && isPrestartedFor(runner.poolOptions))) {
     // The flow's own settings chose otherwise: the workers are not needed.
     void discardPrestartedPool();
