@@ -66,6 +66,14 @@ export const SETTINGS = {
     flag: '--log-level',
     perFlow: true,
   } satisfies SettingDescriptor<string>,
+  logFormat: {
+    schema: z.enum(['text', 'json']),
+    expected: "'text' or 'json'",
+    description: 'How log lines are written: text for people, or one JSON object a line for log collectors and CI.',
+    defaultValue: () => 'text',
+    flag: '--log-format',
+    perFlow: false,
+  } satisfies SettingDescriptor<'text' | 'json'>,
   params: {
     schema: jsonObject,
     expected: 'an object of parameter values',

@@ -7,6 +7,7 @@ import type { FoundFlow } from '../../flows/discover.js';
 import { findFlowFile, loadFlow } from '../../flows/load.js';
 import { BatchedLines } from '../../logging/batched-lines.js';
 import { ConsoleReporter } from '../../logging/console-reporter.js';
+import { JsonLinesReporter } from '../../logging/json-lines-reporter.js';
 import { LOG_LEVELS } from '../../logging/levels.js';
 import type { RunReporter } from '../../logging/reporter.js';
 import { discardPrestartedPool, isPrestartedFor, prestartWorkerPool } from '../../runners/parallel/prestarted-pool.js';
@@ -41,6 +42,8 @@ export interface RunCommandOptions {
   /** False with --no-history. */
   readonly history: boolean;
   readonly debug?: boolean;
+  /** --log-format: text (the default) or json. */
+  readonly logFormat?: string;
   /** --dry-run: print what the run would be, and run nothing. */
   readonly dryRun?: boolean;
   /** `flow runs retry`: the run is the next attempt of a recorded one. */
@@ -129,7 +132,7 @@ interface Reporting {
   readonly recording: boolean;
 }
 
-const withHistory = async (consoleReporter: ConsoleReporter, { storeDir, found, mask }: HistoryInput, world: CliWorld): Promise<Reporting> => {
+const withHistory = async (consoleReporter: RunReporter, { storeDir, found, mask }: HistoryInput, world: CliWorld): Promise<Reporting> => {
   const warn = (text: string): void =>
     consoleReporter.log({ kind: 'message', time: Date.now(), level: LOG_LEVELS.WARNING, source: { kind: 'logger', name: 'flowrun.history' }, text });
   const { startRecording } = await import('../../history/start-recording.js');
@@ -179,7 +182,13 @@ const loadAndRun = async (
   signals: SignalHandling,
   onReporter: (close: () => void) => void,
 ): Promise<number> => {
-  const flags = { runner: options.runner, workers: options.workers, logLevel: options.logLevel, history: options.history ? undefined : 'false' };
+  const flags = {
+    runner: options.runner,
+    workers: options.workers,
+    logLevel: options.logLevel,
+    logFormat: options.logFormat,
+    history: options.history ? undefined : 'false',
+  };
   // The config file and the project root, searched from the flow file's directory when it is given by path.
   const { config, root } = await loadProject({ cwd: world.cwd, flowFile: findFlowFile(spec, world.cwd), explicitConfig: options.config });
   // Before any module defines a task, and before the workers start: they key tasks alike.
@@ -246,7 +255,9 @@ const loadAndRun = async (
   // What flowrun prints or keeps never shows a secret parameter's value.
   const secretNames = secretParameterNames(flowDef.params);
   const mask = createSecretMasker([...secretNames].map((name) => parameters[name]).filter((value): value is string => typeof value === 'string'));
-  const reporter = new ConsoleReporter({ stream, level: toLogLevel(settings.values.logLevel), styles, mask });
+  const level = toLogLevel(settings.values.logLevel);
+  const json = settings.values.logFormat === 'json';
+  const reporter = json ? new JsonLinesReporter({ stream, level, mask }) : new ConsoleReporter({ stream, level, styles, mask });
   const { events, recording } = settings.values.history
     ? await withHistory(reporter, { storeDir, found, mask }, world)
     : { events: reporter, recording: false };
@@ -256,7 +267,7 @@ const loadAndRun = async (
   // A terminal that reports no width (some pseudo-terminals) cannot host a
   // spinner: ora would compute an endless number of lines to clear. Nor does
   // one whose user asked for plain text, or that cannot move its cursor.
-  if (onTerminal && (world.stderr.columns ?? 0) > 0 && !asksForPlainText(colourInput) && world.env['TERM'] !== 'dumb') {
+  if (reporter instanceof ConsoleReporter && onTerminal && (world.stderr.columns ?? 0) > 0 && !asksForPlainText(colourInput) && world.env['TERM'] !== 'dumb') {
     const { startSpinner } = await import('../../logging/spinner.js');
     reporter.attachSpinner(await startSpinner(world.stderr, reporter.describeCounts()));
   }

@@ -101,6 +101,7 @@ describe('resolveSettings: precedence', () => {
       runner: 'concurrent',
       workers: availableParallelism(),
       logLevel: 'INFO',
+      logFormat: 'text',
       params: {},
       concurrencyLimits: {},
       storeDir: '.flow',
