@@ -3,13 +3,11 @@ import { cancelActiveRunsWithHooks, crashActiveRuns } from '../../engine/cancell
 import { killAllProcessGroups } from '../../shell/process-registry.js';
 import { setRuntime } from '../../engine/runtime.js';
 import { setTaskKeyRoot } from '../../tasks/task-key.js';
-import type { FoundFlow } from '../../flows/discover.js';
 import { findFlowFile, loadFlow } from '../../flows/load.js';
 import { BatchedLines } from '../../logging/batched-lines.js';
 import { ConsoleReporter } from '../../logging/console-reporter.js';
 import { JsonLinesReporter } from '../../logging/json-lines-reporter.js';
 import { LOG_LEVELS } from '../../logging/levels.js';
-import type { RunReporter } from '../../logging/reporter.js';
 import { discardPrestartedPool, isPrestartedFor, prestartWorkerPool } from '../../runners/parallel/prestarted-pool.js';
 import { ParallelTaskRunner } from '../../runners/parallel/parallel-runner.js';
 import { chooseRunner } from '../../runners/choose-runner.js';
@@ -20,13 +18,14 @@ import { loadProject } from '../../settings/project.js';
 import { flowsDirFromCwd, resolveInProject } from '../../settings/project-root.js';
 import { collectParameterInputs } from '../../settings/parameter-sources.js';
 import { validateParameters } from '../../settings/params.js';
-import { createSecretMasker, redactParameters, secretParameterNames } from '../../settings/secret.js';
+import { createSecretMasker, secretParameterNames } from '../../settings/secret.js';
 import { resolveSettings, toLogLevel, type ResolvedSettings } from '../../settings/resolve.js';
 import { asksForPlainText, chooseColourLevel, createStyles } from '../colour.js';
 import { EXIT_CODES, exitCodeForState, SIGNAL_EXIT_CODES } from '../exit-codes.js';
 import { flushStdio } from '../flush-stdio.js';
 import type { CliWorld } from '../world.js';
 import { retryParameterInputs, type RetryPlan } from './retry-plan.js';
+import { openSinks } from './run-sinks.js';
 import { UsageError } from '../../errors.js';
 
 type FlowDefinitionRunner = FlowOptions['taskRunner'];
@@ -44,6 +43,8 @@ export interface RunCommandOptions {
   readonly debug?: boolean;
   /** --log-format: text (the default) or json. */
   readonly logFormat?: string;
+  /** --junit: where to write the JUnit report when the run ends. */
+  readonly junit?: string;
   /** --dry-run: print what the run would be, and run nothing. */
   readonly dryRun?: boolean;
   /** `flow runs retry`: the run is the next attempt of a recorded one. */
@@ -115,48 +116,6 @@ const installSignalHandlers = (onFirst: () => void): SignalHandling => {
       }
     },
   };
-};
-
-// The console and the run history, read from one stream of records; a
-// history that cannot be opened or fails later is said once, and the run
-// goes on with the console alone.
-interface HistoryInput {
-  readonly storeDir: string;
-  readonly found: FoundFlow;
-  readonly mask: (text: string) => string;
-}
-
-interface Reporting {
-  readonly events: RunReporter;
-  /** Whether the history records this run (and keeps its task runs' results for a retry). */
-  readonly recording: boolean;
-}
-
-const withHistory = async (consoleReporter: RunReporter, { storeDir, found, mask }: HistoryInput, world: CliWorld): Promise<Reporting> => {
-  const warn = (text: string): void =>
-    consoleReporter.log({ kind: 'message', time: Date.now(), level: LOG_LEVELS.WARNING, source: { kind: 'logger', name: 'flowrun.history' }, text });
-  const { startRecording } = await import('../../history/start-recording.js');
-  const recorder = startRecording({
-    storeDir,
-    level: consoleReporter.level,
-    flowFile: resolvePath(world.cwd, found.file),
-    flowExport: found.exportName,
-    describeParameters: (run) => ({
-      parameters: redactParameters(run.parametersSchema, run.parameters),
-      secretNames: [...secretParameterNames(run.parametersSchema)],
-    }),
-    mask,
-    warn,
-    cwd: world.cwd,
-  });
-  if (recorder === undefined) {
-    return { events: consoleReporter, recording: false };
-  }
-  const { RunEventStream } = await import('../../logging/event-stream.js');
-  const events = new RunEventStream([consoleReporter, recorder], (_sink, error) =>
-    warn(`The run history stopped recording: ${formatExceptionWithStack(error).split('\n')[0] ?? ''}; the rest of this run is not recorded.`),
-  );
-  return { events, recording: true };
 };
 
 /** `flow run <flow>`: returns the exit status. */
@@ -255,12 +214,16 @@ const loadAndRun = async (
   // What flowrun prints or keeps never shows a secret parameter's value.
   const secretNames = secretParameterNames(flowDef.params);
   const mask = createSecretMasker([...secretNames].map((name) => parameters[name]).filter((value): value is string => typeof value === 'string'));
+  const junitPath = options.junit ?? (world.env['FLOW_JUNIT'] || undefined);
   const level = toLogLevel(settings.values.logLevel);
   const json = settings.values.logFormat === 'json';
   const reporter = json ? new JsonLinesReporter({ stream, level, mask }) : new ConsoleReporter({ stream, level, styles, mask });
-  const { events, recording } = settings.values.history
-    ? await withHistory(reporter, { storeDir, found, mask }, world)
-    : { events: reporter, recording: false };
+  const { events, recording } = await openSinks(reporter, {
+    history: settings.values.history ? { storeDir, flowFile: resolvePath(world.cwd, found.file), flowExport: found.exportName } : undefined,
+    junitPath: junitPath === undefined ? undefined : resolvePath(world.cwd, junitPath),
+    mask,
+    cwd: world.cwd,
+  });
   for (const warning of settings.warnings) {
     events.log({ kind: 'message', time: Date.now(), level: LOG_LEVELS.WARNING, source: { kind: 'logger', name: 'flowrun.settings' }, text: warning });
   }
