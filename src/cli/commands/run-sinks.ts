@@ -4,7 +4,7 @@ import type { RunReporter } from '../../logging/reporter.js';
 import { redactParameters, secretParameterNames } from '../../settings/secret.js';
 
 // The sinks of a `flow run`'s record stream: the console (text or JSON
-// lines), the run history, the JUnit report. Only the console is sure to be
+// lines), the run history, the JUnit report, GitHub Actions' annotations. Only the console is sure to be
 // there; the others, when they cannot do their work, say so once through it
 // and the run goes on without them.
 
@@ -13,6 +13,8 @@ export interface SinkSettings {
   readonly history: { readonly storeDir: string; readonly flowFile: string; readonly flowExport: string } | undefined;
   /** Absolute. */
   readonly junitPath: string | undefined;
+  /** Under GitHub Actions: where annotations go, and the step summary file. */
+  readonly github: { readonly write: (line: string) => void; readonly summaryPath: string | undefined } | undefined;
   readonly mask: (text: string) => string;
   readonly cwd: string;
 }
@@ -32,19 +34,26 @@ export const openSinks = async (console: RunReporter, settings: SinkSettings): P
     const { JUnitReporter } = await import('../../reports/junit-reporter.js');
     junit = new JUnitReporter(settings.junitPath, settings.mask);
   }
-  if (recorder === undefined && junit === undefined) {
+  let github: RunReporter | undefined;
+  if (settings.github !== undefined) {
+    const { GitHubActionsReporter } = await import('../../reports/github-actions-reporter.js');
+    github = new GitHubActionsReporter({ ...settings.github, cwd: settings.cwd, mask: settings.mask });
+  }
+  if (recorder === undefined && junit === undefined && github === undefined) {
     return { events: console, recording: false };
   }
   const { RunEventStream } = await import('../../logging/event-stream.js');
   // The JUnit report comes first: it is written when the stream closes, and
   // a failure to write it is said while the console is still open.
-  const sinks = [junit, console, recorder].filter((sink): sink is RunReporter => sink !== undefined);
+  const sinks = [junit, github, console, recorder].filter((sink): sink is RunReporter => sink !== undefined);
   const events = new RunEventStream(sinks, (sink, error) => {
     const problem = formatExceptionWithStack(error).split('\n')[0] ?? '';
     if (sink === recorder) {
       warn('flowrun.history', `The run history stopped recording: ${problem}; the rest of this run is not recorded.`);
     } else if (sink === junit) {
       warn('flowrun.junit', `The JUnit report ${settings.junitPath ?? ''} could not be written: ${problem}.`);
+    } else if (sink === github) {
+      warn('flowrun.github', `The GitHub Actions summary ${settings.github?.summaryPath ?? ''} could not be written: ${problem}.`);
     }
   });
   return { events, recording: recorder !== undefined };

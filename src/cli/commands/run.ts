@@ -221,6 +221,10 @@ const loadAndRun = async (
   const { events, recording } = await openSinks(reporter, {
     history: settings.values.history ? { storeDir, flowFile: resolvePath(world.cwd, found.file), flowExport: found.exportName } : undefined,
     junitPath: junitPath === undefined ? undefined : resolvePath(world.cwd, junitPath),
+    github:
+      world.env['GITHUB_ACTIONS'] === 'true'
+        ? { write: (line) => world.stdout.write(`${line}\n`), summaryPath: world.env['GITHUB_STEP_SUMMARY'] || undefined }
+        : undefined,
     mask,
     cwd: world.cwd,
   });
