@@ -54,6 +54,12 @@ export interface FlowRunSetup {
   readonly keepResults?: boolean;
   /** `flow runs retry`: the earlier attempt this run is the next of (same id and name). */
   readonly earlier?: EarlierAttempt;
+  /**
+   * `--timeout`: a deadline of the whole run (its flow's timeoutSeconds
+   * bounds each try). At it the run ends TimedOut and its live task runs
+   * Cancelled, as at a try's own deadline. A subflow run follows its parent.
+   */
+  readonly deadlineSeconds?: number | undefined;
 }
 
 export interface FlowRunOutcome {
@@ -145,14 +151,16 @@ const attemptFlow = async (
       return raced.value;
     }
     const message = describeAbortReason(raced.reason);
-    if (raced.kind === 'timed-out') {
+    // The run's own deadline (--timeout) reaches this try as an abort from outside.
+    const timedOut = raced.kind === 'timed-out' || raced.reason instanceof RunTimeoutError;
+    if (timedOut) {
       logMessage(runtime, source, LOG_LEVELS.ERROR, message);
     }
     for (const live of context.liveTaskRuns.list()) {
       finishTaskRun(context, live, Cancelled({ message, timestamp: runtime.now() }));
     }
     await drainChildren(context.children);
-    return raced.kind === 'timed-out' ? TimedOut({ message, timestamp: runtime.now() }) : Cancelled({ message, timestamp: runtime.now() });
+    return timedOut ? TimedOut({ message, timestamp: runtime.now() }) : Cancelled({ message, timestamp: runtime.now() });
   } finally {
     stopFollowing();
     controller.abort(new RunAbortError(`This try of flow run '${run.flowRun.name}' is over.`));
@@ -239,6 +247,11 @@ export const runFlow = async (
     installPrintCapture();
   }
   registerActiveFlowRun(context, { onCancellation: flow.options.onCancellation, abort: (reason) => controller.abort(reason) });
+  const { deadlineSeconds } = options;
+  const deadline =
+    parent === undefined && deadlineSeconds !== undefined
+      ? setTimeout(() => controller.abort(new RunTimeoutError('Flow', deadlineSeconds)), deadlineSeconds * 1000)
+      : undefined;
   try {
     await runner.start(controller.signal);
     log(runtime, source, { kind: 'runner-started', runnerName: runner.name, concurrency: runner.concurrency });
@@ -272,6 +285,7 @@ export const runFlow = async (
     await runner.shutdown();
     return { flowRun, state: finishFlowRun(context, state) };
   } finally {
+    clearTimeout(deadline);
     unregisterActiveFlowRun(context);
     stopFollowingParent();
     controller.abort(new RunAbortError(`Flow run '${flowRun.name}' has ended.`));

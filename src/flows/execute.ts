@@ -20,6 +20,8 @@ export interface RunFlowOptions {
   readonly keepResults?: boolean;
   /** `flow runs retry`: the earlier attempt this run is the next of. */
   readonly earlier?: EarlierAttempt;
+  /** `--timeout`: the whole run, every try of it, ends TimedOut after this many seconds. */
+  readonly deadlineSeconds?: number | undefined;
 }
 
 /**

@@ -23,6 +23,8 @@ export interface SettingDescriptor<T> {
   readonly flag: string | null;
   /** May be set per flow under `flows.<name>`. */
   readonly perFlow: boolean;
+  /** The environment variable, when it is not the one derived from the key. */
+  readonly envName?: string;
 }
 
 const logLevel = z
@@ -74,6 +76,15 @@ export const SETTINGS = {
     flag: '--log-format',
     perFlow: false,
   } satisfies SettingDescriptor<'text' | 'json'>,
+  timeoutSeconds: {
+    schema: z.number().positive().nullable(),
+    expected: 'a positive number of seconds, or null for none',
+    description: 'A deadline for the whole flow run: past it the run ends TimedOut, its task runs cancelled, exit 1.',
+    defaultValue: () => null,
+    flag: '--timeout',
+    perFlow: true,
+    envName: 'FLOW_TIMEOUT',
+  } satisfies SettingDescriptor<number | null>,
   params: {
     schema: jsonObject,
     expected: 'an object of parameter values',
@@ -122,4 +133,5 @@ export const PER_FLOW_KEYS = SETTING_KEYS.filter((key) => SETTINGS[key].perFlow)
 export const CONFIG_FILE_KEYS: readonly string[] = [...SETTING_KEYS, 'flows'];
 
 // FLOW_LOG_LEVEL for logLevel: the variable name is derived from the key.
-export const toEnvName = (key: string): string => `FLOW_${key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
+export const toEnvName = (key: string): string =>
+  (SETTINGS as Readonly<Record<string, { readonly envName?: string }>>)[key]?.envName ?? `FLOW_${key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;

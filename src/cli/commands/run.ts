@@ -43,6 +43,8 @@ export interface RunCommandOptions {
   readonly debug?: boolean;
   /** --log-format: text (the default) or json. */
   readonly logFormat?: string;
+  /** --timeout: seconds the whole run may take. */
+  readonly timeout?: string;
   /** --junit: where to write the JUnit report when the run ends. */
   readonly junit?: string;
   /** --dry-run: print what the run would be, and run nothing. */
@@ -146,6 +148,7 @@ const loadAndRun = async (
     workers: options.workers,
     logLevel: options.logLevel,
     logFormat: options.logFormat,
+    timeoutSeconds: options.timeout,
     history: options.history ? undefined : 'false',
   };
   // The config file and the project root, searched from the flow file's directory when it is given by path.
@@ -278,6 +281,7 @@ const loadAndRun = async (
       storeDir,
       keepResults: recording,
       earlier: retry?.earlier,
+      deadlineSeconds: settings.values.timeoutSeconds ?? undefined,
     });
     if (signals.received()) {
       // The signal handler exits (130, 143) once the onCancellation hooks are done.

@@ -102,6 +102,7 @@ describe('resolveSettings: precedence', () => {
       workers: availableParallelism(),
       logLevel: 'INFO',
       logFormat: 'text',
+      timeoutSeconds: null,
       params: {},
       concurrencyLimits: {},
       storeDir: '.flow',
