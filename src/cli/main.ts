@@ -108,6 +108,7 @@ export const createProgram = (world: CliWorld, setExitCode: (code: number) => vo
     .option('--log-level <level>', 'lowest log level printed: DEBUG, INFO, WARNING, ERROR, CRITICAL')
     .option('--log-format <format>', 'text (default), or json: one JSON object a line on stderr')
     .option('--timeout <seconds>', 'end the whole run TimedOut after this many seconds (exit 1)')
+    .option('--overlap <mode>', 'while a run of this flow is going: allow (default), skip (exit 0) or wait')
     .option('--junit <path>', 'write a JUnit XML report of the run there when it ends, whatever its end')
     .addOption(configOption())
     .option('--no-color', 'plain text even on a terminal: no colour, no spinner')

@@ -85,6 +85,14 @@ export const SETTINGS = {
     perFlow: true,
     envName: 'FLOW_TIMEOUT',
   } satisfies SettingDescriptor<number | null>,
+  overlap: {
+    schema: z.enum(['allow', 'skip', 'wait']),
+    expected: "'allow', 'skip' or 'wait'",
+    description: 'While a run of the same flow of this project is going: start anyway, skip this run (exit 0), or wait for it to end.',
+    defaultValue: () => 'allow',
+    flag: '--overlap',
+    perFlow: true,
+  } satisfies SettingDescriptor<'allow' | 'skip' | 'wait'>,
   params: {
     schema: jsonObject,
     expected: 'an object of parameter values',

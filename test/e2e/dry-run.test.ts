@@ -43,6 +43,7 @@ describe('flow run --dry-run', { concurrency: true }, () => {
       `runner         = SequentialTaskRunner (from ${join(project, '.flowrc.json')} (flows.nightly.runner))`,
       'workers        = 2 (from default); only the parallel runner has workers',
       `log level      = WARNING (from ${join(project, '.flowrc.json')})`,
+      'overlap        = allow (from default)',
       'timeout        = none (from default)',
       `store          = ${join(project, '.flow')} (from default)`,
       `history        = ${join(project, '.flow', 'history.db')} (from default)`,

@@ -36,6 +36,7 @@ export const describeDryRun = ({ found, configLabel, root, settings, runner, run
     { key: 'runner', text: `${runner.name} (from ${runnerSource})` },
     { key: 'workers', text: workers },
     { key: 'log level', text: `${values.logLevel} ${from('logLevel')}` },
+    { key: 'overlap', text: `${values.overlap} ${from('overlap')}` },
     { key: 'timeout', text: values.timeoutSeconds === null ? `none ${from('timeoutSeconds')}` : `${values.timeoutSeconds} s ${from('timeoutSeconds')}` },
     { key: 'store', text: `${storeDir} ${from('storeDir')}` },
     { key: 'history', text: values.history ? `${historyPath(storeDir)} ${from('history')}` : `off ${from('history')}` },

@@ -26,6 +26,7 @@ import { flushStdio } from '../flush-stdio.js';
 import type { CliWorld } from '../world.js';
 import { retryParameterInputs, type RetryPlan } from './retry-plan.js';
 import { openSinks } from './run-sinks.js';
+import { holdOverlapLock } from './overlap.js';
 import { UsageError } from '../../errors.js';
 
 type FlowDefinitionRunner = FlowOptions['taskRunner'];
@@ -43,6 +44,8 @@ export interface RunCommandOptions {
   readonly debug?: boolean;
   /** --log-format: text (the default) or json. */
   readonly logFormat?: string;
+  /** --overlap: allow, skip or wait while a run of the same flow is going. */
+  readonly overlap?: string;
   /** --timeout: seconds the whole run may take. */
   readonly timeout?: string;
   /** --junit: where to write the JUnit report when the run ends. */
@@ -149,6 +152,7 @@ const loadAndRun = async (
     logLevel: options.logLevel,
     logFormat: options.logFormat,
     timeoutSeconds: options.timeout,
+    overlap: options.overlap,
     history: options.history ? undefined : 'false',
   };
   // The config file and the project root, searched from the flow file's directory when it is given by path.
@@ -221,6 +225,12 @@ const loadAndRun = async (
   const level = toLogLevel(settings.values.logLevel);
   const json = settings.values.logFormat === 'json';
   const reporter = json ? new JsonLinesReporter({ stream, level, mask }) : new ConsoleReporter({ stream, level, styles, mask });
+  // --overlap: before anything is recorded, a skipped run leaves no trace but its line.
+  const overlap = await holdOverlapLock(settings.values.overlap, storeDir, flowDef.name, reporter);
+  if (overlap.skipped) {
+    reporter.close();
+    return EXIT_CODES.completed;
+  }
   const { events, recording } = await openSinks(reporter, {
     history: settings.values.history ? { storeDir, flowFile: resolvePath(world.cwd, found.file), flowExport: found.exportName } : undefined,
     junitPath: junitPath === undefined ? undefined : resolvePath(world.cwd, junitPath),
@@ -293,6 +303,7 @@ const loadAndRun = async (
     process.off('exit', onExit);
     process.off('beforeExit', onEventLoopEmpty);
     events.close();
+    overlap.lock?.release();
     setRuntime(previous);
   }
 };

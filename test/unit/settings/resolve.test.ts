@@ -103,6 +103,7 @@ describe('resolveSettings: precedence', () => {
       logLevel: 'INFO',
       logFormat: 'text',
       timeoutSeconds: null,
+      overlap: 'allow',
       params: {},
       concurrencyLimits: {},
       storeDir: '.flow',
