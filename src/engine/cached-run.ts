@@ -4,7 +4,7 @@ import { Cached, Failed, type State } from '../states/state.js';
 import { displayPath } from '../util/display-path.js';
 import { explainUnhashableArguments, isTaskInputHash } from './cache.js';
 import type { FlowRunContext } from './context.js';
-import { readStoredResult, UnpersistableResultError, writeStoredResult } from './result-store.js';
+import { readStoredResult, storedResultPath, UnpersistableResultError, writeStoredResult } from './result-store.js';
 import { logTaskRun } from './run-log.js';
 import type { TaskRun } from './runs.js';
 import type { ExecutableTask } from './task-engine.js';
@@ -49,6 +49,15 @@ const warnUnhashableOnce = (flow: FlowRunContext, run: TaskRun, task: Executable
   );
 };
 
+// A key as a debug line shows it: a cacheKeyFn may make them long.
+const showKey = (key: string): string => JSON.stringify(key.length > 80 ? `${key.slice(0, 77)}...` : key);
+
+const MISSES = {
+  'no entry': 'no stored result in',
+  expired: 'the stored result expired in',
+  'another key': 'another key holds',
+} as const;
+
 const runCaching = async (
   flow: FlowRunContext,
   run: TaskRun,
@@ -70,10 +79,20 @@ const runCaching = async (
   if (key === undefined && isTaskInputHash(options.cacheKeyFn)) {
     warnUnhashableOnce(flow, run, task, args);
   }
+  const debug = LOG_LEVELS.DEBUG >= flow.runtime.reporter.level ? (text: string): void => logTaskRun(flow, run, LOG_LEVELS.DEBUG, text) : undefined;
+  if (key === undefined) {
+    debug?.('Not cached: its cacheKeyFn gave no key for this call.');
+  } else if (options.refreshCache === true) {
+    debug?.(`Cache key ${showKey(key)}: refreshCache is set, so it runs and replaces ${displayPath(storedResultPath(flow.storeDir, key))}.`);
+  }
   if (key !== undefined && options.refreshCache !== true) {
     const lookup = await readStoredResult(flow.storeDir, key, Date.now());
     if (lookup.kind === 'hit') {
+      debug?.(`Cache key ${showKey(key)}: a result stored at ${new Date(lookup.entry.createdAt).toISOString()} in ${displayPath(storedResultPath(flow.storeDir, key))}, so it does not run.`);
       return Cached({ data: lookup.entry.value, timestamp: flow.runtime.now() });
+    }
+    if (lookup.kind === 'miss') {
+      debug?.(`Cache key ${showKey(key)}: ${MISSES[lookup.why]} ${displayPath(lookup.file)}, so it runs.`);
     }
     if (lookup.kind === 'unreadable') {
       logTaskRun(

@@ -116,6 +116,7 @@ const attemptFlow = async (
   flow: RunnableFlow,
   run: FlowRunContext,
   parameters: Readonly<Record<string, unknown>>,
+  deadline: RunTimeoutError | undefined,
 ): Promise<State> => {
   const { runtime } = run;
   const source = flowRunSource(run.flowRun);
@@ -151,8 +152,9 @@ const attemptFlow = async (
       return raced.value;
     }
     const message = describeAbortReason(raced.reason);
-    // The run's own deadline (--timeout) reaches this try as an abort from outside.
-    const timedOut = raced.kind === 'timed-out' || raced.reason instanceof RunTimeoutError;
+    // The run's own deadline (--timeout) reaches this try as an abort from
+    // outside; a subflow run stopped by it is Cancelled, as by its parent's timeout.
+    const timedOut = raced.kind === 'timed-out' || (deadline !== undefined && raced.reason === deadline);
     if (timedOut) {
       logMessage(runtime, source, LOG_LEVELS.ERROR, message);
     }
@@ -248,18 +250,19 @@ export const runFlow = async (
   }
   registerActiveFlowRun(context, { onCancellation: flow.options.onCancellation, abort: (reason) => controller.abort(reason) });
   const { deadlineSeconds } = options;
-  const deadline =
-    parent === undefined && deadlineSeconds !== undefined
-      ? setTimeout(() => controller.abort(new RunTimeoutError('Flow', deadlineSeconds)), deadlineSeconds * 1000)
-      : undefined;
+  const deadline = parent === undefined && deadlineSeconds !== undefined ? new RunTimeoutError('Flow', deadlineSeconds) : undefined;
+  const deadlineTimer = deadline === undefined ? undefined : setTimeout(() => controller.abort(deadline), (deadlineSeconds ?? 0) * 1000);
   try {
     await runner.start(controller.signal);
     log(runtime, source, { kind: 'runner-started', runnerName: runner.name, concurrency: runner.concurrency });
+    if (runner.startDetail !== undefined) {
+      logMessage(runtime, source, LOG_LEVELS.INFO, runner.startDetail);
+    }
     const retries = flow.options.retries ?? 0;
     let state: State;
     for (let retry = 0; ; retry += 1) {
       setFlowRunState(runtime, flowRun, retry === 0 ? Running({ timestamp: runtime.now() }) : Retrying({ timestamp: runtime.now() }));
-      state = await attemptFlow(flow, context, parameters);
+      state = await attemptFlow(flow, context, parameters, deadline);
       if (state.type !== 'FAILED' || retry >= retries || controller.signal.aborted) {
         break;
       }
@@ -285,7 +288,7 @@ export const runFlow = async (
     await runner.shutdown();
     return { flowRun, state: finishFlowRun(context, state) };
   } finally {
-    clearTimeout(deadline);
+    clearTimeout(deadlineTimer);
     unregisterActiveFlowRun(context);
     stopFollowingParent();
     controller.abort(new RunAbortError(`Flow run '${flowRun.name}' has ended.`));

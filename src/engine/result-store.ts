@@ -57,14 +57,15 @@ export const findNonJson = (value: unknown, path: string): string | undefined =>
   return `${path} is ${value === undefined ? 'undefined' : `a ${describeType(value)}`}`;
 };
 
-const entryPath = (storeDir: string, key: string): string =>
+/** Where the entry of `key` is kept. */
+export const storedResultPath = (storeDir: string, key: string): string =>
   join(storeDir, 'results', `${createHash('sha256').update(key).digest('hex').slice(0, 40)}.json`);
 
 /** What the store holds for a key: a result, nothing, or an entry that cannot be used. */
 export type StoredResultLookup =
   | { readonly kind: 'hit'; readonly entry: StoredResult }
   /** No entry, or one that expired: the normal miss. */
-  | { readonly kind: 'miss' }
+  | { readonly kind: 'miss'; readonly file: string; readonly why: 'no entry' | 'expired' | 'another key' }
   /** An entry is there and cannot be read: the caller says so, then goes on as on a miss. */
   | { readonly kind: 'unreadable'; readonly file: string; readonly problem: string };
 
@@ -86,12 +87,12 @@ const describeReadFailure = (error: unknown): string => {
 
 /** The stored result of `key`, if there is one that has not expired. */
 export const readStoredResult = async (storeDir: string, key: string, now: number): Promise<StoredResultLookup> => {
-  const file = entryPath(storeDir, key);
+  const file = storedResultPath(storeDir, key);
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? { kind: 'miss' } : { kind: 'unreadable', file, problem: describeReadFailure(error) };
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? { kind: 'miss', file, why: 'no entry' } : { kind: 'unreadable', file, problem: describeReadFailure(error) };
   }
   let entry: unknown;
   try {
@@ -104,8 +105,11 @@ export const readStoredResult = async (storeDir: string, key: string, now: numbe
   }
   const stored = entry as unknown as StoredResult;
   // Another key's entry can only be a hash collision: it is not this key's.
-  if (stored.key !== key || (typeof stored.expiresAt === 'number' && stored.expiresAt <= now)) {
-    return { kind: 'miss' };
+  if (stored.key !== key) {
+    return { kind: 'miss', file, why: 'another key' };
+  }
+  if (typeof stored.expiresAt === 'number' && stored.expiresAt <= now) {
+    return { kind: 'miss', file, why: 'expired' };
   }
   return { kind: 'hit', entry: stored };
 };
@@ -118,7 +122,7 @@ export const writeStoredResult = async (storeDir: string, entry: StoredResult, t
       `Cannot persist the result of task '${taskName}': ${problem}. Cached and persisted results are stored as JSON: return plain data (objects, arrays, strings, numbers, booleans, null), or drop cacheKeyFn/persistResult for this task.`,
     );
   }
-  const path = entryPath(storeDir, entry.key);
+  const path = storedResultPath(storeDir, entry.key);
   await mkdir(join(storeDir, 'results'), { recursive: true });
   const temporary = `${path}.${process.pid}.${randomUUID()}.tmp`;
   try {

@@ -36,6 +36,8 @@ export interface TaskRunner {
   readonly name: string;
   /** `submitted tasks will be run <concurrency>...` */
   readonly concurrency: 'sequentially' | 'concurrently' | 'in parallel';
+  /** A line said after the `Starting` line, where the runner has more to say (how many workers). */
+  readonly startDetail?: string;
   /**
    * Makes the runner ready. `signal` is its flow run's: once it is aborted
    * (the run timed out, was cancelled or has ended) nothing the runner still

@@ -10,10 +10,16 @@ import { makeTempDir } from '../helpers/temp-dir.js';
 // the flow once; a run that waits starts when the other ends; a run whose
 // process died holds nobody back.
 
-const FLOW = `import { appendFileSync } from 'node:fs';
+const FLOW = `import { appendFileSync, existsSync } from 'node:fs';
 import { flow, task } from 'flowrun';
 const note = (text: string): void => appendFileSync(new URL('../runs.log', import.meta.url), text + ' ' + process.pid + ' ' + Date.now() + '\\n');
-export const nap = task('nap', (ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
+// Naps ms, or until the test writes the file 'release'.
+export const nap = task('nap', async (ms: number) => {
+  const until = Date.now() + ms;
+  while (Date.now() < until && !existsSync(new URL('../release', import.meta.url))) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+});
 export default flow({ name: 'nightly' }, async ({ ms = 1500 }: { ms?: number }) => {
   note('start');
   await nap(ms);
@@ -44,10 +50,33 @@ const notes = (project: string): Note[] =>
       return { what, pid: Number(pid), at: Number(at) };
     });
 
+/** Resolves once a run of the project has begun its flow. */
+const untilStarted = async (project: string): Promise<void> => {
+  for (let waited = 0; waited < 30_000; waited += 50) {
+    if (readFileSync(join(project, 'runs.log'), { encoding: 'utf8', flag: 'a+' }).includes('start')) {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('no run began within 30 s');
+};
+
 describe('flow run --overlap', { concurrency: true }, () => {
   it('skip: of five runs started at the same moment exactly one runs; the others say who holds the flow and exit 0', async (t) => {
     const project = makeProject(t);
-    const results = await Promise.all(Array.from({ length: 5 }, () => runCli(['run', 'nightly', '--overlap', 'skip', '--log-level', 'WARNING'], { cwd: project })));
+    // The one that runs holds on (30 s at most) until the other four have ended: on a loaded machine a start-up can outlast a short run.
+    let ended = 0;
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        runCli(['run', 'nightly', '--overlap', 'skip', '--log-level', 'WARNING', '--params', '{"ms": 30000}'], { cwd: project, timeoutMs: 60_000 }).then((result) => {
+          ended += 1;
+          if (ended === 4) {
+            writeFileSync(join(project, 'release'), '');
+          }
+          return result;
+        }),
+      ),
+    );
     assert.deepEqual(
       results.map((result) => result.code),
       [0, 0, 0, 0, 0],
@@ -74,7 +103,8 @@ describe('flow run --overlap', { concurrency: true }, () => {
     const project = makeProject(t);
     const [first, second] = await Promise.all([
       runCli(['run', 'nightly'], { cwd: project, env: { FLOW_OVERLAP: 'wait' } }),
-      new Promise((resolve) => setTimeout(resolve, 700)).then(() => runCli(['run', 'nightly'], { cwd: project, env: { FLOW_OVERLAP: 'wait' } })),
+      // Once the first has begun (start-up takes seconds on a loaded machine).
+      untilStarted(project).then(() => runCli(['run', 'nightly'], { cwd: project, env: { FLOW_OVERLAP: 'wait' } })),
     ]);
     assert.equal(first.code, 0, first.stderr);
     assert.equal(second.code, 0, second.stderr);
@@ -99,13 +129,7 @@ describe('flow run --overlap', { concurrency: true }, () => {
     const project = makeProject(t);
     const victim = spawn(process.execPath, [FLOW_BIN, 'run', 'nightly', '--overlap', 'skip', '--params', '{"ms": 30000}'], { cwd: project, stdio: 'ignore' });
     t.after(() => victim.kill('SIGKILL'));
-    // Until it has begun its task.
-    for (let waited = 0; waited < 20_000; waited += 100) {
-      if (readFileSync(join(project, 'runs.log'), { encoding: 'utf8', flag: 'a+' }).includes('start')) {
-        break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await untilStarted(project);
     const held = await runCli(['run', 'nightly', '--overlap', 'skip'], { cwd: project });
     assert.match(held.stderr, /with --overlap skip this run does not start/);
     victim.kill('SIGKILL');

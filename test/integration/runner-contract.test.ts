@@ -242,6 +242,8 @@ for (const runnerCase of RUNNERS) {
       assert.deepEqual(lines, [
         `flowrun.engine - Created flow run '${flowRun.name}' for flow 'contract'`,
         `Flow run '${flowRun.name}' - Starting '${runner.name}'; submitted tasks will be run ${runner.concurrency}...`,
+        // The parallel runner says how many workers it has (LOGS.md allows the line).
+        ...(runner instanceof ParallelTaskRunner ? [`Flow run '${flowRun.name}' - Running tasks on ${runner.workers} worker threads.`] : []),
         `Flow run '${flowRun.name}' - Created task run 'add_one-HASH-0' for task 'add_one'`,
         runnerCase.submittedWord === 'Executing'
           ? `Flow run '${flowRun.name}' - Executing 'add_one-HASH-0' immediately...`

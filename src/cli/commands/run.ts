@@ -15,7 +15,7 @@ import type { TaskRunner } from '../../runners/task-runner.js';
 import type { FlowOptions } from '../../flows/options.js';
 import { formatExceptionWithStack, type TerminationSignal } from '../../states/from-outcome.js';
 import { loadProject } from '../../settings/project.js';
-import { flowsDirFromCwd, resolveInProject } from '../../settings/project-root.js';
+import { describeProjectRoot, flowsDirFromCwd, resolveInProject } from '../../settings/project-root.js';
 import { collectParameterInputs } from '../../settings/parameter-sources.js';
 import { validateParameters } from '../../settings/params.js';
 import { createSecretMasker, secretParameterNames } from '../../settings/secret.js';
@@ -243,6 +243,12 @@ const loadAndRun = async (
   });
   for (const warning of settings.warnings) {
     events.log({ kind: 'message', time: Date.now(), level: LOG_LEVELS.WARNING, source: { kind: 'logger', name: 'flowrun.settings' }, text: warning });
+  }
+  if (LOG_LEVELS.DEBUG >= events.level) {
+    const debug = (text: string): void => events.log({ kind: 'message', time: Date.now(), level: LOG_LEVELS.DEBUG, source: { kind: 'logger', name: 'flowrun.settings' }, text });
+    debug(`Config file: ${config.filepath === undefined ? '(none found)' : config.label}; project root ${describeProjectRoot(root)}.`);
+    const workers = runner instanceof ParallelTaskRunner ? ` with ${runner.poolOptions.workers} worker threads (workers from ${settings.sources.workers.label})` : '';
+    debug(`Task runner: ${runner.name}${workers}, chosen by ${source}.`);
   }
   // A terminal that reports no width (some pseudo-terminals) cannot host a
   // spinner: ora would compute an endless number of lines to clear. Nor does

@@ -141,6 +141,10 @@ export class ParallelTaskRunner extends BaseTaskRunner {
     return new ParallelTaskRunner(this.#options);
   }
 
+  get startDetail(): string {
+    return `Running tasks on ${this.workers} worker thread${this.workers === 1 ? '' : 's'}.`;
+  }
+
   /** The pool this runner asks for. */
   get poolOptions(): WorkerPoolOptions {
     return { workers: this.workers, memoryLimitMb: this.#options.memoryLimitMb };
