@@ -49,6 +49,9 @@ export interface RunsRetryOptions extends RunsCommonOptions {
   readonly runner?: string;
   readonly workers?: string;
   readonly logLevel?: string;
+  readonly logFormat?: string;
+  readonly timeout?: string;
+  readonly junit?: string;
   readonly color: boolean;
   readonly debug?: boolean;
 }
