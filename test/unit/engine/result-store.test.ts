@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { readStoredResult, writeStoredResult } from '../../../src/engine/result-store.js';
+import { readStoredResult, storedResultPath, writeStoredResult } from '../../../src/engine/result-store.js';
 import { ConcurrentTaskRunner, flow, task, taskInputHash } from '../../../src/index.js';
 import { createTestRuntime } from '../../helpers/memory-reporter.js';
 
@@ -25,12 +25,14 @@ describe('readStoredResult', () => {
     const hit = await readStoredResult(storeDir, 'k', Date.now());
     assert.equal(hit.kind, 'hit');
     assert.deepEqual(hit.kind === 'hit' ? hit.entry.value : undefined, { n: 1 });
-    assert.deepEqual(await readStoredResult(storeDir, 'other', Date.now()), { kind: 'miss' });
-    assert.deepEqual(await readStoredResult(join(root, 'no-such-store'), 'k', Date.now()), { kind: 'miss' });
+    // A miss says why, for --log-level debug.
+    assert.deepEqual(await readStoredResult(storeDir, 'other', Date.now()), { kind: 'miss', file: storedResultPath(storeDir, 'other'), why: 'no entry' });
+    const noStore = join(root, 'no-such-store');
+    assert.deepEqual(await readStoredResult(noStore, 'k', Date.now()), { kind: 'miss', file: storedResultPath(noStore, 'k'), why: 'no entry' });
     const expiring = join(root, 'expiring');
     await writeStoredResult(expiring, { key: 'k', taskKey: 't', createdAt: 0, expiresAt: 1000, value: 1 }, 't');
     assert.deepEqual(await readStoredResult(expiring, 'k', 999), { kind: 'hit', entry: { key: 'k', taskKey: 't', createdAt: 0, expiresAt: 1000, value: 1 } });
-    assert.deepEqual(await readStoredResult(expiring, 'k', 1000), { kind: 'miss' });
+    assert.deepEqual(await readStoredResult(expiring, 'k', 1000), { kind: 'miss', file: storedResultPath(expiring, 'k'), why: 'expired' });
   });
 
   it('says which file cannot be used and why: not JSON, not an entry, a directory, a file for a directory', async () => {
