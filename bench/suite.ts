@@ -4,11 +4,10 @@
 // Writes bench/results/latest.json and latest.md.
 // Usage: npm run bench [-- --repeats 5] [--only W1,W2] [--no-dask] [--max-n 100000]
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { measureCommand, measureFlow, REPO_ROOT, scratchFolder, type CommandCost } from './lib/command.js';
 import { daskUnavailable, runDask } from './lib/dask.js';
+import { historyBytes } from './lib/history-bytes.js';
 import { describeMachine, printRow, writeResults, type Comparison, type Row } from './lib/report.js';
 import { inTurns, median } from './lib/stats.js';
 
@@ -73,12 +72,6 @@ const NO_HISTORY = { FLOW_HISTORY: 'false' };
 
 const helloRun = (level: Level, env: Record<string, string> = NO_HISTORY): CommandCost =>
   measureFlow(['run', 'bench/flows/hello.ts', '--log-level', level], env);
-
-/** Bytes of the history database (and its WAL) in a storeDir. */
-const historyBytes = (storeDir: string): number =>
-  readdirSync(storeDir)
-    .filter((file) => file.startsWith('history.db'))
-    .reduce((sum, file) => sum + statSync(join(storeDir, file)).size, 0);
 
 console.log(`flowrun benchmarks: Node ${process.version}, ${describeMachine().cpus} CPUs, medians of ${REPEATS}`);
 
