@@ -1,7 +1,7 @@
 // The history databases W5 reads: built by bench/history/build-fixture.ts
 // in a process of its own (the engine and the recorder, no CLI), once per
 // size and suite run, in the suite's scratch folder, which goes when the
-// suite ends. Building 10,000 flow runs takes about a minute.
+// suite ends. Building 10,000 flow runs takes one to two minutes.
 import { spawnSync } from 'node:child_process';
 import { historyBytes } from './history-bytes.js';
 import { REPO_ROOT, scratchFolder } from './command.js';
