@@ -1,14 +1,16 @@
-// The benchmark suite (npm run bench): W1 fan-out/fan-in, W2 CPU-bound, W3
-// I/O-bound and W4 start-up, each through the real CLI, each beside its
-// floors and, where Debian's python3-dask is installed, beside Dask.
-// Writes bench/results/latest.json and latest.md.
-// Usage: npm run bench [-- --repeats 5] [--only W1,W2] [--no-dask] [--max-n 100000]
+// The benchmark suite (npm run bench): W1 fan-out/fan-in (with a run of
+// 1,000,000 tasks with the history on, W1M), W2 CPU-bound, W3 I/O-bound, W4
+// start-up and W5 reading a history of 10,000 flow runs, each through the
+// real CLI, each beside its floors and, where Debian's python3-dask is
+// installed, beside Dask. Writes bench/results/latest.json and latest.md.
+// Usage: npm run bench [-- --repeats 5] [--only W1,W2,W1M,W5] [--no-dask] [--no-million] [--max-n 100000]
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { measureCommand, measureFlow, REPO_ROOT, scratchFolder, type CommandCost } from './lib/command.js';
 import { daskUnavailable, runDask } from './lib/dask.js';
+import { historyBytes } from './lib/history-bytes.js';
+import { historyFixture, type HistoryFixture } from './lib/history-fixture.js';
 import { describeMachine, printRow, writeResults, type Comparison, type Row } from './lib/report.js';
 import { inTurns, median } from './lib/stats.js';
 
@@ -17,11 +19,15 @@ const { values: options } = parseArgs({
     repeats: { type: 'string', default: '5' },
     only: { type: 'string' },
     'no-dask': { type: 'boolean', default: false },
+    'no-million': { type: 'boolean', default: false },
     'max-n': { type: 'string', default: '100000' },
   },
 });
 const REPEATS = Number(options.repeats);
-const ONLY = new Set((options.only ?? 'W1,W2,W3,W4').toUpperCase().split(','));
+const ONLY = new Set((options.only ?? 'W1,W2,W3,W4,W5').toUpperCase().split(','));
+// The million-task run takes 20-60 s a time: part of W1 and of every whole
+// run, whatever --max-n, unless --no-million; `--only W1M` runs it alone.
+const MILLION = !options['no-million'] && (ONLY.has('W1') || ONLY.has('W1M'));
 const SIZES = [1_000, 10_000, 100_000].filter((n) => n <= Number(options['max-n']));
 const RUNNERS = ['sequential', 'concurrent', 'parallel'] as const;
 const LEVELS = ['INFO', 'WARNING'] as const;
@@ -73,12 +79,6 @@ const NO_HISTORY = { FLOW_HISTORY: 'false' };
 
 const helloRun = (level: Level, env: Record<string, string> = NO_HISTORY): CommandCost =>
   measureFlow(['run', 'bench/flows/hello.ts', '--log-level', level], env);
-
-/** Bytes of the history database (and its WAL) in a storeDir. */
-const historyBytes = (storeDir: string): number =>
-  readdirSync(storeDir)
-    .filter((file) => file.startsWith('history.db'))
-    .reduce((sum, file) => sum + statSync(join(storeDir, file)).size, 0);
 
 console.log(`flowrun benchmarks: Node ${process.version}, ${describeMachine().cpus} CPUs, medians of ${REPEATS}`);
 
@@ -216,6 +216,35 @@ if (ONLY.has('W1')) {
   );
 }
 
+// W1M: 1,000,000 tasks with the history on, as a user with a large fan-out
+// runs them: does it stay under 1 GiB? Three runs at most, each in a store
+// of its own (about 170 MB), deleted once measured.
+if (MILLION) {
+  const n = 1_000_000;
+  const bytes: number[] = [];
+  const [costs = []] = await inTurns(Math.min(3, REPEATS), [
+    () => {
+      const storeDir = scratchFolder();
+      const cost = measureFlow(['run', 'bench/flows/w1-fanout.ts', '--param', `n=${n}`, '--log-level', 'WARNING'], { FLOW_STORE_DIR: storeDir });
+      bytes.push(historyBytes(storeDir));
+      rmSync(storeDir, { recursive: true, force: true });
+      return cost;
+    },
+  ]);
+  const rss = mid(costs, (cost) => cost.peakRssMiB);
+  emit({
+    workload: 'W1 million',
+    name: `concurrent, WARNING, n=${n}, history on`,
+    value: rss,
+    unit: 'MiB peak RSS',
+    wallSeconds: mid(costs, (cost) => cost.wallSeconds),
+    peakRssMiB: rss,
+    floors: [{ name: `${Math.round(median(bytes) / n)} bytes of database per task run`, value: Number.NaN, ratio: Number.NaN }],
+    target: { text: '< 1 GiB peak RSS', met: rss < 1024 },
+  });
+  notes.push(`W1 million: medians of ${costs.length} runs; --no-million leaves it out.`);
+}
+
 // W2: 8 CPU-bound tasks of about 0.5 s, sequential against parallel with 2 workers.
 if (ONLY.has('W2')) {
   const [sequential = [], parallel = []] = await inTurns(REPEATS, [
@@ -297,9 +326,51 @@ if (ONLY.has('W4')) {
   startUp('flow run hello', hello, 'node --import tsx hello.ts', tsx, 1.3);
 }
 
+// W5: `flow runs` on a history of 10,000 flow runs (bench/history/), beside
+// the same command on a history of 10 and beside `flow --help`: what the
+// rows cost, and what start-up alone does.
+if (ONLY.has('W5')) {
+  const large = historyFixture(10_000);
+  const small = historyFixture(10);
+  const on = (fixture: HistoryFixture): Record<string, string> => ({ FLOW_STORE_DIR: fixture.storeDir });
+  // As a user gives them, from what `flow runs ls` shows: 8 characters of the id.
+  const show = (fixture: HistoryFixture): string[] => ['runs', 'show', fixture.sampleId.slice(0, 8)];
+  const commands = [
+    { name: 'flow runs ls', args: ['runs', 'ls'], target: 0.3 },
+    { name: 'flow runs ls --state failed', args: ['runs', 'ls', '--state', 'failed'], target: 0.3 },
+    { name: 'flow runs show <id prefix>', args: undefined, target: undefined },
+  ] as const;
+  const [help = [], ...measured] = await inTurns(REPEATS, [
+    () => measureFlow(['--help']),
+    ...commands.flatMap(({ args }) => [large, small].map((fixture) => () => measureFlow(args ?? show(fixture), on(fixture)))),
+  ]);
+  const wall = (costs: readonly CommandCost[]): number => mid(costs, (cost) => cost.wallSeconds);
+  for (const [index, { name, target }] of commands.entries()) {
+    const ours = measured[index * 2] ?? [];
+    const onSmall = measured[index * 2 + 1] ?? [];
+    emit({
+      workload: 'W5 history',
+      name: `${name}, ${large.flowRuns.toLocaleString('en-US')} flow runs`,
+      value: wall(ours),
+      unit: 's',
+      wallSeconds: wall(ours),
+      peakRssMiB: mid(ours, (cost) => cost.peakRssMiB),
+      floors: [
+        { name: `the same on ${small.flowRuns} flow runs`, value: wall(onSmall), ratio: wall(ours) / wall(onSmall) },
+        { name: 'flow --help', value: wall(help), ratio: wall(ours) / wall(help) },
+      ],
+      target: target === undefined ? undefined : { text: `< ${target} s`, met: wall(ours) < target },
+    });
+  }
+  notes.push(
+    `W5 history: the wall of \`flow runs\` commands (the default limit of 15 rows) on a history of ${large.flowRuns.toLocaleString('en-US')} nightly-ETL flow runs ` +
+      `(${large.taskRuns.toLocaleString('en-US')} task runs, ${large.failed} failed, ${(large.bytes / 1e6).toFixed(1)} MB, built in ${large.buildSeconds.toFixed(0)} s by bench/history/build-fixture.ts through the engine and the recorder).`,
+  );
+}
+
 // Only a whole run replaces `latest`, the table bench/README.md quotes; a run of
-// some workloads or sizes is written beside it as `partial`.
-const whole = options.only === undefined && Number(options['max-n']) >= 100_000;
+// some workloads or sizes (--no-million included) is written beside it as `partial`.
+const whole = options.only === undefined && Number(options['max-n']) >= 100_000 && MILLION;
 const written = writeResults({ date: new Date().toISOString(), node: process.version, machine: describeMachine(), repeats: REPEATS, notes, rows }, whole ? 'latest' : 'partial');
 console.log(`\nWritten: ${written} (and .json)`);
 for (const note of notes) {
