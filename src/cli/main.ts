@@ -96,6 +96,13 @@ export const createProgram = (world: CliWorld, setExitCode: (code: number) => vo
 
   const debugOption = (): Option => new Option('--debug', 'print stack traces of errors');
   const configOption = (): Option => new Option('--config <path>', 'read settings from this file instead of searching for one; its directory is the project root');
+  // The options of a run, which `flow run` and `flow runs retry` share.
+  const runnerOption = (): Option => new Option('--runner <name>', `task runner: ${listRunnerChoices()}`);
+  const workersOption = (): Option => new Option('--workers <n>', 'worker threads of the parallel runner (default: one per core)');
+  const logLevelOption = (): Option => new Option('--log-level <level>', 'lowest log level printed: DEBUG, INFO, WARNING, ERROR, CRITICAL');
+  const logFormatOption = (): Option => new Option('--log-format <format>', 'text (default), or json: one JSON object a line on stderr');
+  const timeoutOption = (): Option => new Option('--timeout <seconds>', 'end the whole run TimedOut after this many seconds (exit 1)');
+  const junitOption = (): Option => new Option('--junit <path>', 'write a JUnit XML report of the run there when it ends, whatever its end');
 
   program
     .command('run')
@@ -103,13 +110,13 @@ export const createProgram = (world: CliWorld, setExitCode: (code: number) => vo
     .argument('<flow>', 'flow name, file path, or path:exportName')
     .option('--param <key=value>', 'set a parameter; the value is JSON if it parses, else a string (repeatable)', collect, [])
     .option('--params <json>', 'set parameters from a JSON object')
-    .option('--runner <name>', `task runner: ${listRunnerChoices()}`)
-    .option('--workers <n>', 'worker threads of the parallel runner (default: one per core)')
-    .option('--log-level <level>', 'lowest log level printed: DEBUG, INFO, WARNING, ERROR, CRITICAL')
-    .option('--log-format <format>', 'text (default), or json: one JSON object a line on stderr')
-    .option('--timeout <seconds>', 'end the whole run TimedOut after this many seconds (exit 1)')
+    .addOption(runnerOption())
+    .addOption(workersOption())
+    .addOption(logLevelOption())
+    .addOption(logFormatOption())
+    .addOption(timeoutOption())
     .option('--overlap <mode>', 'while a run of this flow is going: allow (default), skip (exit 0) or wait')
-    .option('--junit <path>', 'write a JUnit XML report of the run there when it ends, whatever its end')
+    .addOption(junitOption())
     .addOption(configOption())
     .option('--no-color', 'plain text even on a terminal: no colour, no spinner')
     .option('--no-history', 'do not record this run in <storeDir>/history.db')
@@ -214,12 +221,12 @@ export const createProgram = (world: CliWorld, setExitCode: (code: number) => vo
     .argument('<run>', 'a flow run id, a unique prefix of it, or a run name')
     .option('--param <key=value>', 'a secret parameter, which the history did not keep (repeatable)', collect, [])
     .option('--params <json>', 'secret parameters as a JSON object')
-    .option('--runner <name>', `task runner: ${listRunnerChoices()}`)
-    .option('--workers <n>', 'worker threads of the parallel runner (default: one per core)')
-    .option('--log-level <level>', 'lowest log level printed: DEBUG, INFO, WARNING, ERROR, CRITICAL')
-    .option('--log-format <format>', 'text (default), or json: one JSON object a line on stderr')
-    .option('--timeout <seconds>', 'end the whole run TimedOut after this many seconds (exit 1)')
-    .option('--junit <path>', 'write a JUnit XML report of the run there when it ends, whatever its end')
+    .addOption(runnerOption())
+    .addOption(workersOption())
+    .addOption(logLevelOption())
+    .addOption(logFormatOption())
+    .addOption(timeoutOption())
+    .addOption(junitOption())
     .addOption(configOption())
     .option('--no-color', 'plain text even on a terminal: no colour, no spinner')
     .addOption(debugOption())
