@@ -34,8 +34,8 @@ const BUNDLED = new Set(['zod']);
 await build({
   absWorkingDir: fileURLToPath(root),
   // Every file Node loads by path rather than by import: the package's entry,
-  // the CLI, a worker thread's entry and the module hooks of the loader thread.
-  entryPoints: ['src/index.ts', 'src/cli/main.ts', 'src/runners/parallel/worker.ts', 'src/loader/loader-hooks.ts'],
+  // the CLI, the entries of worker threads and the module hooks of the loader thread.
+  entryPoints: ['src/index.ts', 'src/cli/main.ts', 'src/runners/parallel/worker.ts', 'src/history/writer-thread.ts', 'src/loader/loader-hooks.ts'],
   outbase: 'src',
   outdir: 'dist',
   chunkNames: 'chunks/[name]-[hash]',

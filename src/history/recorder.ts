@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { hashInputsKey } from '../engine/cache.js';
 import type { FlowRun, TaskRun } from '../engine/runs.js';
 import { formatMessage } from '../logging/console-format.js';
@@ -6,20 +7,26 @@ import type { LogRecord } from '../logging/records.js';
 import type { RunReporter } from '../logging/reporter.js';
 import { PLAIN_STYLES } from '../logging/styles.js';
 import { hasRunEnded, type State } from '../states/state.js';
+import { BatchWriter } from './batch-writer.js';
 import type { HistoryDatabase } from './database.js';
-import { EarlierAttemptLines } from './earlier-lines.js';
-import { HistoryStatements } from './statements.js';
+import { HistoryWriterThread } from './history-writer.js';
 import { toJsonText } from './json-text.js';
 import { keepResult, type KeptResult } from './kept-result.js';
+import type { HistoryStatements } from './statements.js';
+import { INSERT, pushLogRecord, pushStateChange, pushTaskRun, TAKE_OVER, UPDATE, type WriteBatch } from './write-batch.js';
 
 // The run history's sink: it reads the record stream and writes the runs,
 // their state changes and their log records to the database. Writing costs
-// far more than running a trivial task, so it is batched: flow runs are
-// written as they start and end (a run that had begun is listed even if its
-// process is killed), and everything else waits in memory until a timer, a
-// full batch or the end of a top-level flow run writes it in one
-// transaction. Any failure of the database turns the recorder off for good,
-// with one call of `onFailure`: the history never fails a run.
+// more than running a trivial task, so it is kept off the flow run's way:
+// - flow runs are written at once as they start and end (a run that had
+//   begun is listed even if its process is killed);
+// - a task run is written once, when it ends, unless it is still going at
+//   the second tick of the timer (then also while it goes on);
+// - writes wait in a batch until the timer, a full batch or the end of a
+//   top-level flow run, and a large run's batches are written by a thread
+//   of their own (history-writer.ts) while the run goes on.
+// Any failure of the database turns the recorder off for good, with one
+// call of `onFailure`: the history never fails a run.
 
 /** What the history keeps of a flow run's parameters, its secrets masked. */
 export interface RecordedParameters {
@@ -42,12 +49,18 @@ export interface RecorderOptions {
   readonly onFailure: (error: unknown) => void;
   /** How long changes may wait in memory. @default 250 */
   readonly flushAfterMs?: number;
+  /** Task runs written in this thread before the writer thread takes over. @default 2000 */
+  readonly threadAfterTaskRuns?: number;
 }
 
-/** A task run's row while it is written: what its states alone do not say. */
+/** A task run while it is not written with its end: what its states alone do not say. */
 interface TaskRow {
   readonly run: TaskRun;
   readonly flowRunSeq: number;
+  /** Of a retried flow run: its first write takes over the earlier attempt's row. */
+  readonly retried: boolean;
+  /** The timer tick it began in: it is written before it ends only once it has lived through a tick. */
+  readonly tick: number;
   /** When its Pending began, or, where it was printed, its 'Created task run' line. */
   created: number;
   createdPosition: number;
@@ -58,53 +71,53 @@ interface TaskRow {
   /** When its final state began, or, where it was printed, its 'Finished in state' line. */
   endTime: number | undefined;
   endPosition: number | undefined;
-  /** Its row id, once written. */
-  seq: number | undefined;
+  /** It has a row (written while it went on). */
+  written: boolean;
+  /** Changed since its row was written. */
+  changed: boolean;
+  /** Its state changes beyond Pending, Running and the end (a retry's), written beside its row. */
+  changes: State[] | undefined;
 }
 
-interface StateChangeRow {
-  readonly flowRunSeq: number;
-  readonly taskRun: TaskRow | undefined;
-  readonly state: State;
-}
-
-interface LogRow {
-  readonly flowRunSeq: number;
-  readonly record: LogRecord;
-  readonly position: number;
-}
-
-// A batch this large is written at once rather than at the timer.
-const MAX_PENDING = 20_000;
+// A batch this large is written at once rather than at the timer: soon
+// enough that the writer thread writes while the run goes on.
+const MAX_PENDING = 4096;
 
 export class HistoryRecorder implements RunReporter {
   readonly level: LogLevel;
   readonly #options: RecorderOptions;
+  readonly #writer: BatchWriter;
   readonly #statements: HistoryStatements;
+  #thread: HistoryWriterThread | undefined;
+  #taskRunsWrittenHere = 0;
   #off = false;
   // The place of each event in the stream, which orders the lines rebuilt
   // from rows among the stored ones.
   #position = 0;
   readonly #flowRunSeqs = new Map<string, number>();
-  /** The flow runs that are retries (`flow runs retry`): their task runs take the earlier attempt's rows. */
+  /** The flow runs that are retries (`flow runs retry`). */
   readonly #retriedSeqs = new Set<number>();
-  // Prepared at the first retried task run's write: most runs are no retry.
-  #earlierLines: EarlierAttemptLines | undefined;
   /** The newest top-level flow run: lines of no run (the CLI's own) go under it. */
   #topLevelSeq: number | undefined;
   readonly #orphanLines: LogRecord[] = [];
-  /** The task runs not yet written with their final state, by id. */
+  /** The task runs not yet written with their end, by id. */
   readonly #taskRows = new Map<string, TaskRow>();
-  readonly #dirtyTaskRows = new Set<TaskRow>();
-  #stateChanges: StateChangeRow[] = [];
-  #logRows: LogRow[] = [];
+  /** Those that ended since the last write. */
+  #ended: TaskRow[] = [];
+  /** Those written while going on that changed since. */
+  #changed: TaskRow[] = [];
+  #batch: WriteBatch = [];
   #pending = 0;
+  #tick = 0;
   #timer: NodeJS.Timeout | undefined;
+  /** MAX_PENDING writes wait: the next state change writes them. */
+  #full = false;
 
   constructor(options: RecorderOptions) {
     this.level = options.level;
     this.#options = options;
-    this.#statements = new HistoryStatements(options.db);
+    this.#writer = new BatchWriter(options.db);
+    this.#statements = this.#writer.statements;
   }
 
   flowRunStateChanged(run: FlowRun, state: State, previous: State | undefined): void {
@@ -122,17 +135,19 @@ export class HistoryRecorder implements RunReporter {
         return;
       }
       if (hasRunEnded(state)) {
-        // Everything of the run is written with its end, so that a
+        // Everything of the run is written before its end, so that a
         // `flow runs` straight after it sees it whole.
-        this.#flush(() => this.#statements.endFlowRun(seq, this.#masked(state)));
+        this.#flush(run.parentId === undefined ? 'all' : 'due');
+        this.#thread?.drain(false);
+        this.#statements.inTransaction(() => this.#statements.endFlowRun(seq, this.#masked(state)));
         return;
       }
       if (state.type === 'RUNNING' && previous.type === 'PENDING') {
-        this.#flush(() => this.#statements.startFlowRun(seq, state.timestamp));
+        this.#statements.inTransaction(() => this.#statements.startFlowRun(seq, state.timestamp));
         return;
       }
-      this.#stateChanges.push({ flowRunSeq: seq, taskRun: undefined, state });
-      this.#schedule(1);
+      pushStateChange(this.#batch, seq, false, this.#masked(state));
+      this.#schedule();
     });
   }
 
@@ -140,41 +155,57 @@ export class HistoryRecorder implements RunReporter {
     if (this.#off) {
       return;
     }
+    if (this.#full) {
+      this.#safely(() => this.#flush('due'));
+    }
     const position = (this.#position += 1);
-    let row = this.#taskRows.get(run.id);
+    const row = this.#taskRows.get(run.id);
     if (previous === undefined || row === undefined) {
       const flowRunSeq = this.#flowRunSeqs.get(run.flowRunId);
-      if (flowRunSeq === undefined) {
-        return;
+      if (flowRunSeq !== undefined) {
+        this.#taskRows.set(run.id, {
+          run,
+          flowRunSeq,
+          retried: this.#retriedSeqs.has(flowRunSeq),
+          tick: this.#tick,
+          created: state.timestamp,
+          createdPosition: position,
+          immediate: false,
+          startTime: undefined,
+          runCount: 0,
+          endTime: undefined,
+          endPosition: undefined,
+          written: false,
+          changed: false,
+          changes: undefined,
+        });
+        // It is written while it goes on if it lasts past a tick.
+        this.#startTimer();
+        if (this.#thread === undefined && this.#taskRows.size >= this.#threadAfter) {
+          // Many runs at once: the writer thread starts while they run.
+          this.#safely(() => this.#startThread());
+        }
       }
-      row = {
-        run,
-        flowRunSeq,
-        created: state.timestamp,
-        createdPosition: position,
-        immediate: false,
-        startTime: undefined,
-        runCount: 0,
-        endTime: undefined,
-        endPosition: undefined,
-        seq: undefined,
-      };
-      this.#taskRows.set(run.id, row);
-    } else if (state.type === 'RUNNING') {
+      return;
+    }
+    if (hasRunEnded(state)) {
+      row.endTime = state.timestamp;
+      row.endPosition = position;
+      this.#ended.push(row);
+      this.#schedule();
+      return;
+    }
+    if (state.type === 'RUNNING') {
       row.runCount += 1;
       if (row.startTime === undefined) {
         row.startTime = state.timestamp;
       } else {
-        this.#stateChanges.push({ flowRunSeq: row.flowRunSeq, taskRun: row, state });
+        (row.changes ??= []).push(state);
       }
-    } else if (hasRunEnded(state)) {
-      row.endTime = state.timestamp;
-      row.endPosition = position;
     } else {
-      this.#stateChanges.push({ flowRunSeq: row.flowRunSeq, taskRun: row, state });
+      (row.changes ??= []).push(state);
     }
-    this.#dirtyTaskRows.add(row);
-    this.#schedule(1);
+    this.#touch(row);
   }
 
   log(record: LogRecord): void {
@@ -195,10 +226,12 @@ export class HistoryRecorder implements RunReporter {
       } else {
         row.immediate = record.immediate;
       }
+      this.#touch(row);
       return;
     }
     if (record.kind === 'finished' && record.source.kind === 'task-run') {
-      // Rebuilt from the row too, at this line's place and time.
+      // Rebuilt from the row too, at this line's place and time (it comes
+      // straight after the final state, before the row is written).
       const row = this.#taskRows.get(record.source.id);
       if (row !== undefined) {
         row.endTime = record.time;
@@ -211,16 +244,22 @@ export class HistoryRecorder implements RunReporter {
       this.#orphanLines.push(record);
       return;
     }
-    this.#logRows.push({ flowRunSeq, record, position });
-    this.#schedule(1);
+    this.#pushLogRecord(flowRunSeq, record, position);
+    this.#schedule();
   }
 
   close(): void {
     if (this.#off) {
       return;
     }
-    this.#safely(() => this.#flush());
+    this.#safely(() => {
+      this.#flush('all');
+      this.#thread?.drain(true);
+    });
     clearTimeout(this.#timer);
+    if (this.#off) {
+      return;
+    }
     this.#off = true;
     this.#options.db.close();
   }
@@ -237,6 +276,20 @@ export class HistoryRecorder implements RunReporter {
       return this.#flowRunSeqs.get(record.flowRunId);
     }
     return this.#topLevelSeq;
+  }
+
+  #pushLogRecord(flowRunSeq: number, record: LogRecord, position: number): void {
+    const { source } = record;
+    pushLogRecord(this.#batch, {
+      flowRunSeq,
+      taskRunId: source.kind === 'task-run' ? source.id : undefined,
+      sourceKind: source.kind,
+      time: record.time,
+      level: record.level,
+      sourceName: this.#options.mask(source.name),
+      message: this.#options.mask(formatMessage(record, PLAIN_STYLES)),
+      position,
+    });
   }
 
   #startFlowRun(run: FlowRun, state: State, position: number): void {
@@ -267,105 +320,155 @@ export class HistoryRecorder implements RunReporter {
       this.#topLevelSeq = seq;
       // The CLI's own lines from before the run (settings warnings) go under it.
       for (const record of this.#orphanLines.splice(0)) {
-        this.#logRows.push({ flowRunSeq: seq, record, position: 0 });
+        this.#pushLogRecord(seq, record, 0);
       }
     }
   }
 
-  #schedule(count: number): void {
-    this.#pending += count;
+  // A change of a task run already written is written at the next flush.
+  #touch(row: TaskRow): void {
+    if (row.written && !row.changed) {
+      row.changed = true;
+      this.#changed.push(row);
+      this.#schedule();
+    }
+  }
+
+  #schedule(): void {
+    this.#pending += 1;
     if (this.#pending >= MAX_PENDING) {
-      this.#safely(() => this.#flush());
+      // At the next state change rather than now: the records that come
+      // with this one (a final state's 'Finished in state' line) change the
+      // rows to write. (Not in a microtask: while a chain of promises runs
+      // 100,000 task runs, it would wait for all of them.)
+      this.#full = true;
       return;
     }
+    this.#startTimer();
+  }
+
+  #startTimer(): void {
     if (this.#timer === undefined) {
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
-        this.#safely(() => this.#flush());
+        this.#safely(() => this.#flush('tick'));
       }, this.#options.flushAfterMs ?? 250);
       // Pending rows never keep the process alive: close() writes them.
       this.#timer.unref();
     }
   }
 
-  /** Writes everything pending, and `also`, in one write transaction. */
-  #flush(also?: () => void): void {
-    const rows = [...this.#dirtyTaskRows];
-    this.#dirtyTaskRows.clear();
-    const stateChanges = this.#stateChanges;
-    this.#stateChanges = [];
-    const logRows = this.#logRows;
-    this.#logRows = [];
-    this.#pending = 0;
-    this.#statements.inTransaction(() => {
-      for (const row of rows) {
-        const ended = hasRunEnded(row.run.state);
-        const retried = this.#retriedSeqs.has(row.flowRunSeq);
-        if (retried && row.seq === undefined) {
-          this.#earlierLines ??= new EarlierAttemptLines(this.#options.db);
-          for (const line of this.#earlierLines.of(row.flowRunSeq, row.run.taskKey, row.run.dynamicKey)) {
-            this.#statements.insertLogRecord(line);
+  /**
+   * Writes what waits: the task runs that ended, those that changed, and
+   * those going on that are due (at a 'tick': those begun before the last
+   * one; 'all': every one).
+   */
+  #flush(going: 'due' | 'tick' | 'all'): void {
+    const batch = this.#batch;
+    const taskRuns = this.#ended.length + this.#changed.length;
+    for (const row of this.#ended) {
+      this.#pushTaskRow(batch, row, true);
+      this.#taskRows.delete(row.run.id);
+    }
+    this.#ended = [];
+    for (const row of this.#changed) {
+      if (row.endTime === undefined) {
+        this.#pushTaskRow(batch, row, false);
+      }
+    }
+    this.#changed = [];
+    let waiting = false;
+    if (going !== 'due') {
+      for (const row of this.#taskRows.values()) {
+        if (!row.written && row.endTime === undefined) {
+          if (going === 'all' || row.tick < this.#tick) {
+            this.#pushTaskRow(batch, row, false);
+          } else {
+            waiting = true;
           }
         }
-        row.seq = this.#statements.writeTaskRun({
-          id: row.run.id,
-          flowRunSeq: row.flowRunSeq,
-          taskKey: row.run.taskKey,
-          taskName: row.run.taskName,
-          dynamicKey: row.run.dynamicKey,
-          name: this.#options.mask(row.run.name),
-          immediate: row.immediate,
-          state: this.#masked(row.run.state),
-          created: row.created,
-          startTime: row.startTime,
-          endTime: ended ? row.endTime : undefined,
-          runCount: row.runCount,
-          createdPosition: row.createdPosition,
-          endPosition: ended ? row.endPosition : undefined,
-        }, row.seq, retried);
-        if (ended) {
-          this.#taskRows.delete(row.run.id);
-          this.#keepResult(row.seq, row.run);
-        }
       }
-      for (const change of stateChanges) {
-        this.#statements.insertStateChange(change.flowRunSeq, change.taskRun?.seq, this.#masked(change.state));
-      }
-      for (const { flowRunSeq, record, position } of logRows) {
-        const { source } = record;
-        this.#statements.insertLogRecord({
-          flowRunSeq,
-          taskRunId: source.kind === 'task-run' ? source.id : undefined,
-          sourceKind: source.kind,
-          time: record.time,
-          level: record.level,
-          sourceName: this.#options.mask(source.name),
-          message: this.#options.mask(formatMessage(record, PLAIN_STYLES)),
-          position,
-        });
-      }
-      also?.();
+    }
+    if (going === 'tick') {
+      this.#tick += 1;
+    }
+    this.#batch = [];
+    this.#pending = 0;
+    this.#full = false;
+    if (waiting) {
+      // Those begun in the last tick are due at the next.
+      this.#startTimer();
+    }
+    if (batch.length === 0) {
+      return;
+    }
+    this.#taskRunsWrittenHere += taskRuns;
+    if (this.#thread === undefined && this.#taskRunsWrittenHere >= this.#threadAfter) {
+      this.#startThread();
+    }
+    if (this.#thread === undefined) {
+      this.#writer.write(batch);
+      return;
+    }
+    const failure = this.#thread.failure();
+    if (failure !== undefined) {
+      throw failure;
+    }
+    this.#thread.write(batch);
+  }
+
+  #startThread(): void {
+    this.#thread = new HistoryWriterThread(dirname(this.#options.db.name));
+  }
+
+  get #threadAfter(): number {
+    return this.#options.threadAfterTaskRuns ?? 2000;
+  }
+
+  #pushTaskRow(batch: WriteBatch, row: TaskRow, ended: boolean): void {
+    const { run } = row;
+    pushTaskRun(batch, {
+      id: run.id,
+      flowRunSeq: row.flowRunSeq,
+      mode: row.written ? UPDATE : row.retried ? TAKE_OVER : INSERT,
+      taskKey: run.taskKey,
+      taskName: run.taskName,
+      dynamicKey: run.dynamicKey,
+      name: this.#options.mask(run.name),
+      immediate: row.immediate,
+      state: this.#masked(run.state),
+      created: row.created,
+      startTime: row.startTime,
+      endTime: ended ? row.endTime : undefined,
+      runCount: row.runCount,
+      createdPosition: row.createdPosition,
+      endPosition: ended ? row.endPosition : undefined,
+      result: ended ? this.#keptResult(run) : undefined,
     });
+    for (const state of row.changes ?? []) {
+      pushStateChange(batch, row.flowRunSeq, true, this.#masked(state));
+    }
+    row.changes = undefined;
+    row.written = true;
+    row.changed = false;
   }
 
   // A completed run's result, for `flow runs retry`. Never a secret: a
   // result that holds a secret parameter's value is not kept (the retry runs
   // its task again), and inputs that hold one are kept as a hash.
-  #keepResult(seq: number, run: TaskRun): void {
+  #keptResult(run: TaskRun): KeptResult | undefined {
     const { state } = run;
     const kept = state.type === 'COMPLETED' ? keepResult(run, state.data) : undefined;
     if (kept === undefined) {
-      return;
+      return undefined;
     }
     const { mask } = this.#options;
     const text = kept.value ?? kept.file?.text;
-    const safe: KeptResult =
-      text !== undefined && mask(text) !== text
-        ? { inputs: null, value: null, file: null, problem: "it holds a secret parameter's value" }
-        : kept.inputs !== null && mask(kept.inputs) !== kept.inputs
-          ? { ...kept, inputs: hashInputsKey(kept.inputs) }
-          : kept;
-    this.#statements.writeResult(seq, safe);
+    return text !== undefined && mask(text) !== text
+      ? { inputs: null, value: null, file: null, problem: "it holds a secret parameter's value" }
+      : kept.inputs !== null && mask(kept.inputs) !== kept.inputs
+        ? { ...kept, inputs: hashInputsKey(kept.inputs) }
+        : kept;
   }
 
   // A state as the history keeps it: its message may quote a secret.
@@ -382,6 +485,7 @@ export class HistoryRecorder implements RunReporter {
     } catch (error) {
       this.#off = true;
       clearTimeout(this.#timer);
+      this.#thread?.stop();
       try {
         this.#options.db.close();
       } catch {

@@ -1,7 +1,6 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Statement } from 'better-sqlite3';
-import type { KeptResult } from './kept-result.js';
 import type { State, StateType } from '../states/state.js';
 import type { HistoryDatabase } from './database.js';
 
@@ -23,23 +22,6 @@ export interface FlowRunInsert {
   readonly pid: number;
   readonly host: string;
   readonly position: number;
-}
-
-export interface TaskRunWrite {
-  readonly id: string;
-  readonly flowRunSeq: number;
-  readonly taskKey: string;
-  readonly taskName: string;
-  readonly dynamicKey: number;
-  readonly name: string;
-  readonly immediate: boolean;
-  readonly state: State;
-  readonly created: number;
-  readonly startTime: number | undefined;
-  readonly endTime: number | undefined;
-  readonly runCount: number;
-  readonly createdPosition: number;
-  readonly endPosition: number | undefined;
 }
 
 export interface LogRecordInsert {
@@ -65,7 +47,19 @@ export const usualStateName = (type: StateType): string => {
   return name;
 };
 
-const orNull = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
+export const orNull = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
+
+/** The columns of a task run's row, in the order of the values the writes below take. */
+const TASK_RUN_COLUMNS = `seq, id, flow_run_seq, task_seq, dynamic_key, name, immediate, state_type, state_name, state_message,
+  created, start_time, end_time, run_count, created_position, end_position`;
+export const TASK_RUN_VALUES = 16;
+const RESULT_COLUMNS = 'task_run_seq, inputs, value, file, problem';
+export const RESULT_VALUES = 5;
+/** Rows a multi-row INSERT writes: one statement of 64 rows costs far less than 64 of one. */
+export const ROWS_PER_INSERT = 64;
+
+const placeholders = (rows: number, values: number): string =>
+  Array.from({ length: rows }, () => `(${Array.from({ length: values }, () => '?').join(', ')})`).join(', ');
 
 export class HistoryStatements {
   readonly #db: HistoryDatabase;
@@ -74,10 +68,14 @@ export class HistoryStatements {
   readonly #endFlowRun: Statement;
   readonly #insertTask: Statement;
   readonly #selectTask: Statement;
+  readonly #nextTaskRunSeq: Statement;
   readonly #insertTaskRun: Statement;
-  readonly #upsertTaskRun: Statement;
+  readonly #insertTaskRuns: Statement;
+  readonly #takeOverTaskRun: Statement;
+  readonly #selectTaskRunSeq: Statement;
   readonly #updateTaskRun: Statement;
   readonly #insertResult: Statement;
+  readonly #insertResults: Statement;
   readonly #insertStateChange: Statement;
   readonly #insertLogRecord: Statement;
   readonly #taskSeqs = new Map<string, number>();
@@ -99,27 +97,32 @@ export class HistoryStatements {
     this.#endFlowRun = db.prepare(`UPDATE flow_runs SET state_type = ?, state_name = ?, state_message = ?, end_time = ? WHERE seq = ?`);
     this.#insertTask = db.prepare('INSERT OR IGNORE INTO tasks (key, name) VALUES (?, ?)');
     this.#selectTask = db.prepare('SELECT seq FROM tasks WHERE key = ?').pluck();
-    this.#insertTaskRun = db.prepare(`
-      INSERT INTO task_runs (id, flow_run_seq, task_seq, dynamic_key, name, immediate, state_type, state_name, state_message,
-        created, start_time, end_time, run_count, created_position, end_position)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    // Task runs get their seqs from the writer, in a write transaction, so
+    // that rows written many at once need not be read back for them.
+    this.#nextTaskRunSeq = db.prepare('SELECT coalesce(max(seq), 0) + 1 FROM task_runs').pluck();
+    this.#insertTaskRun = db.prepare(`INSERT INTO task_runs (${TASK_RUN_COLUMNS}) VALUES ${placeholders(1, TASK_RUN_VALUES)}`);
+    this.#insertTaskRuns = db.prepare(`INSERT INTO task_runs (${TASK_RUN_COLUMNS}) VALUES ${placeholders(ROWS_PER_INSERT, TASK_RUN_VALUES)}`);
     // A retried flow run's task runs take the rows of the attempt before.
-    this.#upsertTaskRun = db.prepare(`
-      INSERT INTO task_runs (id, flow_run_seq, task_seq, dynamic_key, name, immediate, state_type, state_name, state_message,
-        created, start_time, end_time, run_count, created_position, end_position)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    this.#takeOverTaskRun = db.prepare(`
+      INSERT INTO task_runs (${TASK_RUN_COLUMNS}) VALUES ${placeholders(1, TASK_RUN_VALUES)}
       ON CONFLICT (flow_run_seq, task_seq, dynamic_key) DO UPDATE SET id = excluded.id, name = excluded.name, immediate = excluded.immediate,
         state_type = excluded.state_type, state_name = excluded.state_name, state_message = excluded.state_message, created = excluded.created,
         start_time = excluded.start_time, end_time = excluded.end_time, run_count = excluded.run_count,
         created_position = excluded.created_position, end_position = excluded.end_position
-      RETURNING seq`);
-    this.#insertResult = db.prepare('INSERT OR REPLACE INTO results (task_run_seq, inputs, value, file, problem) VALUES (?, ?, ?, ?, ?)');
+      RETURNING seq`).pluck();
+    this.#selectTaskRunSeq = db.prepare('SELECT seq FROM task_runs WHERE flow_run_seq = ? AND task_seq = ? AND dynamic_key = ?').pluck();
     this.#updateTaskRun = db.prepare(`
       UPDATE task_runs SET immediate = ?, state_type = ?, state_name = ?, state_message = ?, created = ?, start_time = ?, end_time = ?,
         run_count = ?, created_position = ?, end_position = ? WHERE seq = ?`);
+    this.#insertResult = db.prepare(`INSERT OR REPLACE INTO results (${RESULT_COLUMNS}) VALUES ${placeholders(1, RESULT_VALUES)}`);
+    this.#insertResults = db.prepare(`INSERT INTO results (${RESULT_COLUMNS}) VALUES ${placeholders(ROWS_PER_INSERT, RESULT_VALUES)}`);
     this.#insertStateChange = db.prepare('INSERT INTO state_changes (flow_run_seq, task_run_seq, time, type, name, message) VALUES (?, ?, ?, ?, ?, ?)');
     this.#insertLogRecord = db.prepare(`INSERT INTO log_records (flow_run_seq, task_run_id, source_kind, source_name, time, level, message, position)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+  }
+
+  get db(): HistoryDatabase {
+    return this.#db;
   }
 
   /** Runs `write` in one BEGIN IMMEDIATE transaction (see database.ts). */
@@ -154,65 +157,60 @@ export class HistoryStatements {
     this.#endFlowRun.run(state.type, state.name, orNull(state.message), state.timestamp, seq);
   }
 
-  /**
-   * Writes a task run's row: inserts it when `seq` is undefined (or, in a
-   * retried flow run, takes the earlier attempt's row), and gives its seq;
-   * updates it otherwise.
-   */
-  writeTaskRun(run: TaskRunWrite, seq: number | undefined, retried = false): number {
-    const { state } = run;
-    const stateName = state.name === usualStateName(state.type) ? null : state.name;
-    if (seq !== undefined) {
-      this.#updateTaskRun.run(
-        run.immediate ? 1 : 0,
-        state.type,
-        stateName,
-        orNull(state.message),
-        run.created,
-        orNull(run.startTime),
-        orNull(run.endTime),
-        run.runCount,
-        run.createdPosition,
-        orNull(run.endPosition),
-        seq,
-      );
-      return seq;
-    }
-    const values = [
-      run.id,
-      run.flowRunSeq,
-      this.#taskSeq(run.taskKey, run.taskName),
-      run.dynamicKey,
-      run.name,
-      run.immediate ? 1 : 0,
-      state.type,
-      stateName,
-      orNull(state.message),
-      run.created,
-      orNull(run.startTime),
-      orNull(run.endTime),
-      run.runCount,
-      run.createdPosition,
-      orNull(run.endPosition),
-    ];
-    return retried ? (this.#upsertTaskRun.get(...values) as { seq: number }).seq : Number(this.#insertTaskRun.run(...values).lastInsertRowid);
+  /** The seq the next task run written in this transaction may take. */
+  nextTaskRunSeq(): number {
+    return this.#nextTaskRunSeq.get() as number;
   }
 
-  /** Keeps a completed task run's result; a large one goes to its file under storeDir first. */
-  writeResult(taskRunSeq: number, kept: KeptResult): void {
-    if (kept.file !== null) {
-      const path = join(dirname(this.#db.name), kept.file.path);
-      mkdirSync(dirname(path), { recursive: true });
-      // Written whole or not at all: a retry never reads half a result.
-      const temporary = `${path}.${process.pid}.tmp`;
-      writeFileSync(temporary, kept.file.text);
-      renameSync(temporary, path);
+  /** Inserts `rows` task runs, TASK_RUN_VALUES values each, seq first: ROWS_PER_INSERT in one statement, fewer one by one. */
+  insertTaskRuns(values: readonly unknown[], rows: number): void {
+    if (rows === ROWS_PER_INSERT) {
+      this.#insertTaskRuns.run(values);
+      return;
     }
-    this.#insertResult.run(taskRunSeq, kept.inputs, kept.value, kept.file?.path ?? null, kept.problem);
+    for (let row = 0; row < rows; row += 1) {
+      this.#insertTaskRun.run(values.slice(row * TASK_RUN_VALUES, (row + 1) * TASK_RUN_VALUES));
+    }
   }
 
-  insertStateChange(flowRunSeq: number, taskRunSeq: number | undefined, state: State): void {
-    this.#insertStateChange.run(flowRunSeq, orNull(taskRunSeq), state.timestamp, state.type, state.name, orNull(state.message));
+  /** Writes a retried flow run's task run over the earlier attempt's row, if any (its seq first, for a new row), and gives its seq. */
+  takeOverTaskRun(values: readonly unknown[]): number {
+    return this.#takeOverTaskRun.get(values) as number;
+  }
+
+  /** The seq of the row of this task run of this flow run, if it has one. */
+  findTaskRunSeq(flowRunSeq: number, taskSeq: number, dynamicKey: number): number | undefined {
+    return this.#selectTaskRunSeq.get(flowRunSeq, taskSeq, dynamicKey) as number | undefined;
+  }
+
+  /** Updates a task run's row from TASK_RUN_VALUES values as insertTaskRuns takes them (its id, flow run, task and key stay). */
+  updateTaskRun(seq: number, values: readonly unknown[]): void {
+    this.#updateTaskRun.run(values[6], values[7], values[8], values[9], values[10], values[11], values[12], values[13], values[14], values[15], seq);
+  }
+
+  /** Inserts `rows` results, RESULT_VALUES values each, ROWS_PER_INSERT at a time or one; a result replaces the one of its task run. */
+  insertResults(values: readonly unknown[], rows: number): void {
+    if (rows === ROWS_PER_INSERT) {
+      this.#insertResults.run(values);
+      return;
+    }
+    for (let row = 0; row < rows; row += 1) {
+      this.#insertResult.run(values.slice(row * RESULT_VALUES, (row + 1) * RESULT_VALUES));
+    }
+  }
+
+  /** Writes a large result's file under storeDir, whole or not at all: a retry never reads half a result. */
+  writeResultFile(path: string, text: string): void {
+    const absolute = join(dirname(this.#db.name), path);
+    mkdirSync(dirname(absolute), { recursive: true });
+    const temporary = `${absolute}.${process.pid}.tmp`;
+    writeFileSync(temporary, text);
+    renameSync(temporary, absolute);
+  }
+
+  /** A state change: its flow run, its task run (null for the flow run's own), time, type, name and message. */
+  insertStateChange(values: readonly unknown[]): void {
+    this.#insertStateChange.run(values);
   }
 
   insertLogRecord(record: LogRecordInsert): void {
@@ -228,7 +226,7 @@ export class HistoryStatements {
     );
   }
 
-  #taskSeq(key: string, name: string): number {
+  taskSeq(key: string, name: string): number {
     let seq = this.#taskSeqs.get(key);
     if (seq === undefined) {
       this.#insertTask.run(key, name);

@@ -43,7 +43,13 @@ let clock = Date.UTC(2026, 0, 1, 12, 0, 0);
 
 // Runs a flow with the console (a memory reporter) and the history reading
 // one stream, as `flow run` does, and gives both.
-const record = async (test: TestContext, definition: { execute: typeof parent.execute }, level: LogLevel = LOG_LEVELS.INFO, storeDir = makeTempDir(test, 'flowrun-history-')) => {
+const record = async (
+  test: TestContext,
+  definition: { execute: typeof parent.execute },
+  level: LogLevel = LOG_LEVELS.INFO,
+  storeDir = makeTempDir(test, 'flowrun-history-'),
+  recorderOptions: { threadAfterTaskRuns?: number; flushAfterMs?: number } = {},
+) => {
   const db = openHistory(storeDir, { create: true });
   const memory = new MemoryReporter(level);
   const failures: unknown[] = [];
@@ -57,10 +63,11 @@ const record = async (test: TestContext, definition: { execute: typeof parent.ex
     pid: process.pid,
     host: 'test-host',
     onFailure: (error) => failures.push(error),
+    ...recorderOptions,
   });
   const stream = new RunEventStream([memory, recorder], (_sink, error) => failures.push(error));
   const runtime: Runtime = { reporter: stream, now: () => (clock += 1), random: () => 0.5 };
-  const outcome = await definition.execute({}, { runner: new ConcurrentTaskRunner(), runtime });
+  const outcome = await definition.execute({}, { runner: new ConcurrentTaskRunner(), runtime, keepResults: true });
   stream.close();
   assert.deepEqual(failures, []);
   const printed = memory.records.filter((item) => item.level >= level).map((item) => formatLine(item, PLAIN_STYLES));
@@ -167,6 +174,44 @@ describe('the run history', () => {
     assert.deepEqual(prune(db, storeDir, oldEnd + 1), { flowRuns: 1, subflowRuns: 1, taskRuns: 5 });
     assert.deepEqual(rows(), { flow_runs: 1, task_runs: 1, state_changes: 0, log_records: recentLines });
     assert.deepEqual(listFlowRuns(db, { limit: 10 }).map((run) => run.id), [recent.outcome.flowRun.id]);
+  });
+
+  it('writes a large run from its writer thread whole: every task run with its result, and one still going while it goes', async (t) => {
+    const storeDir = makeTempDir(t, 'flowrun-history-');
+    let sawSlowOneGoing = false;
+    const slow = task('history_slow', async () => {
+      // It lasts past two ticks of the recorder's timer: it is written while it goes on.
+      const db = openHistory(storeDir, { create: false });
+      const seen = db?.prepare("SELECT state_type FROM task_runs WHERE name LIKE 'history_slow-%'").pluck();
+      try {
+        for (let waited = 0; waited < 10_000 && !sawSlowOneGoing; waited += 50) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          sawSlowOneGoing = seen?.get() === 'RUNNING';
+        }
+      } finally {
+        db?.close();
+      }
+      return 'slow';
+    });
+    const large = flow({ name: 'history_large' }, async () => {
+      const slowOne = slow.submit();
+      const numbers = await Promise.all(addOne.map(Array.from({ length: 3000 }, (_, index) => index)));
+      return [numbers.length, await slowOne];
+    });
+    const { outcome } = await record(t, large, LOG_LEVELS.WARNING, storeDir, { threadAfterTaskRuns: 100, flushAfterMs: 50 });
+    assert.deepEqual(outcome.state.type, 'COMPLETED');
+    assert.ok(sawSlowOneGoing, 'the slow task run was not written while it went on');
+    const db = openHistory(storeDir, { create: false });
+    assert.ok(db);
+    t.after(() => db.close());
+    const [top] = listFlowRuns(db, { limit: 1 });
+    assert.ok(top);
+    const taskRuns = taskRunsOf(db, [top.seq]);
+    assert.equal(taskRuns.length, 3001);
+    assert.ok(taskRuns.every((run) => run.state.type === 'COMPLETED' && run.endTime !== undefined), 'a task run was not written with its end');
+    const results = db.prepare('SELECT t.dynamic_key, r.value FROM results r JOIN task_runs t ON t.seq = r.task_run_seq JOIN tasks k ON k.seq = t.task_seq WHERE k.name = ?').all('history_add_one') as { dynamic_key: number; value: string }[];
+    assert.equal(results.length, 3000);
+    assert.ok(results.every((row) => row.value === String(row.dynamic_key + 1)));
   });
 
   it('reads durations of seconds, minutes, hours, days and weeks, and nothing else', () => {

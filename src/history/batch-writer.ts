@@ -1,0 +1,187 @@
+import { EarlierAttemptLines } from './earlier-lines.js';
+import type { HistoryDatabase } from './database.js';
+import { HistoryStatements, RESULT_VALUES, ROWS_PER_INSERT, TASK_RUN_VALUES } from './statements.js';
+import {
+  LOG_RECORD,
+  LOG_RECORD_SIZE,
+  STATE_CHANGE,
+  STATE_CHANGE_SIZE,
+  TAKE_OVER,
+  TASK_RUN,
+  TASK_RUN_SIZE,
+  UPDATE,
+  type WriteBatch,
+} from './write-batch.js';
+
+// Writes batches (write-batch.ts) to the database, in the recorder's thread
+// or in the writer thread (history-writer.ts). New task runs and their
+// results are inserted ROWS_PER_INSERT at a time, with seqs given here in
+// the write transaction, which is what makes recording 100,000 task runs
+// cheap; the rare rest (a run written again as it ends, a retried flow run's
+// runs) row by row.
+
+/** Writes a batch in transactions of at most this many writes, so that another writer (a flow run starting) never waits long. */
+const WRITES_PER_TRANSACTION = 4096;
+
+export class BatchWriter {
+  readonly #statements: HistoryStatements;
+  // The rows of task runs written while they went on, which are written again when they end.
+  readonly #unfinished = new Map<string, number>();
+  // Prepared at the first retried task run: most runs are no retry.
+  #earlierLines: EarlierAttemptLines | undefined;
+  readonly #taskRuns: unknown[] = [];
+  #taskRunRows = 0;
+  readonly #results: unknown[] = [];
+  #resultRows = 0;
+
+  constructor(db: HistoryDatabase) {
+    this.#statements = new HistoryStatements(db);
+  }
+
+  get statements(): HistoryStatements {
+    return this.#statements;
+  }
+
+  write(batch: WriteBatch): void {
+    let index = 0;
+    while (index < batch.length) {
+      this.#statements.inTransaction(() => {
+        let nextSeq = this.#statements.nextTaskRunSeq();
+        // The task run the state changes that follow it are of.
+        let lastSeq: number | null = null;
+        for (let writes = 0; index < batch.length && writes < WRITES_PER_TRANSACTION; writes += 1) {
+          const kind = batch[index];
+          if (kind === TASK_RUN) {
+            const seq = this.#writeTaskRun(batch, index, nextSeq);
+            nextSeq = Math.max(nextSeq, seq + 1);
+            lastSeq = seq;
+            index += TASK_RUN_SIZE;
+          } else if (kind === STATE_CHANGE) {
+            const ofTaskRun = batch[index + 2] === 1;
+            this.#statements.insertStateChange([batch[index + 1], ofTaskRun ? lastSeq : null, ...batch.slice(index + 3, index + STATE_CHANGE_SIZE)]);
+            index += STATE_CHANGE_SIZE;
+          } else if (kind === LOG_RECORD) {
+            this.#insertLogRecord(batch, index);
+            index += LOG_RECORD_SIZE;
+          } else {
+            throw new Error(`the history writer was given a write of unknown kind ${String(kind)}`);
+          }
+        }
+        this.#writeGrouped();
+      });
+    }
+  }
+
+  // Gives the seq of the task run's row.
+  #writeTaskRun(batch: WriteBatch, at: number, nextSeq: number): number {
+    const id = batch[at + 1] as string;
+    const flowRunSeq = batch[at + 2] as number;
+    const mode = batch[at + 3];
+    const taskSeq = this.#statements.taskSeq(batch[at + 4] as string, batch[at + 5] as string);
+    const dynamicKey = batch[at + 6] as number;
+    const ended = batch[at + 14] !== null;
+    // A run written while it went on has a row to update (found by its
+    // unique key when another writer wrote it: this thread's recorder before
+    // the writer thread took over).
+    const written = mode === UPDATE ? (this.#unfinished.get(id) ?? this.#statements.findTaskRunSeq(flowRunSeq, taskSeq, dynamicKey)) : undefined;
+    const alone = written !== undefined || mode === TAKE_OVER;
+    let seq: number;
+    if (alone) {
+      // Row by row, after the grouped rows, which these may depend on.
+      this.#writeGrouped();
+      const values = this.#rowValues(batch, at, nextSeq, flowRunSeq, taskSeq);
+      if (written !== undefined) {
+        seq = written;
+        this.#statements.updateTaskRun(seq, values);
+      } else {
+        this.#earlierLines ??= new EarlierAttemptLines(this.#statements.db);
+        for (const line of this.#earlierLines.of(flowRunSeq, batch[at + 4] as string, dynamicKey)) {
+          this.#statements.insertLogRecord(line);
+        }
+        seq = this.#statements.takeOverTaskRun(values);
+      }
+    } else {
+      seq = nextSeq;
+      this.#fillRowValues(this.#taskRuns, this.#taskRunRows * TASK_RUN_VALUES, batch, at, seq, flowRunSeq, taskSeq);
+      this.#taskRunRows += 1;
+      if (this.#taskRunRows === ROWS_PER_INSERT) {
+        this.#writeGrouped();
+      }
+    }
+    if (ended) {
+      this.#unfinished.delete(id);
+    } else {
+      this.#unfinished.set(id, seq);
+    }
+    if (batch[at + 18] === 1) {
+      this.#keepResult(batch, at, seq, alone);
+    }
+    return seq;
+  }
+
+  #rowValues(batch: WriteBatch, at: number, seq: number, flowRunSeq: number, taskSeq: number): unknown[] {
+    const values = new Array<unknown>(TASK_RUN_VALUES);
+    this.#fillRowValues(values, 0, batch, at, seq, flowRunSeq, taskSeq);
+    return values;
+  }
+
+  // The row's values in the order of statements.ts's TASK_RUN_COLUMNS.
+  #fillRowValues(values: unknown[], offset: number, batch: WriteBatch, at: number, seq: number, flowRunSeq: number, taskSeq: number): void {
+    values[offset] = seq;
+    values[offset + 1] = batch[at + 1];
+    values[offset + 2] = flowRunSeq;
+    values[offset + 3] = taskSeq;
+    // dynamic key, name, immediate, state type, name and message, created,
+    // start, end, run count, created and end positions
+    for (let column = 4; column < TASK_RUN_VALUES; column += 1) {
+      values[offset + column] = batch[at + column + 2];
+    }
+  }
+
+  #keepResult(batch: WriteBatch, at: number, seq: number, alone: boolean): void {
+    const file = batch[at + 21] as string | null;
+    if (file !== null) {
+      this.#statements.writeResultFile(file, batch[at + 22] as string);
+    }
+    const values = alone ? new Array<unknown>(RESULT_VALUES) : this.#results;
+    const offset = alone ? 0 : this.#resultRows * RESULT_VALUES;
+    values[offset] = seq;
+    values[offset + 1] = batch[at + 19];
+    values[offset + 2] = batch[at + 20];
+    values[offset + 3] = file;
+    values[offset + 4] = batch[at + 23];
+    if (alone) {
+      this.#statements.insertResults(values, 1);
+      return;
+    }
+    this.#resultRows += 1;
+    if (this.#resultRows === ROWS_PER_INSERT) {
+      this.#writeGrouped();
+    }
+  }
+
+  #insertLogRecord(batch: WriteBatch, at: number): void {
+    this.#statements.insertLogRecord({
+      flowRunSeq: batch[at + 1] as number,
+      taskRunId: (batch[at + 2] as string | null) ?? undefined,
+      sourceKind: batch[at + 3] as string,
+      sourceName: batch[at + 4] as string,
+      time: batch[at + 5] as number,
+      level: batch[at + 6] as number,
+      message: batch[at + 7] as string,
+      position: batch[at + 8] as number,
+    });
+  }
+
+  // The task runs waiting for a full group, then their results (which refer to them).
+  #writeGrouped(): void {
+    if (this.#taskRunRows > 0) {
+      this.#statements.insertTaskRuns(this.#taskRuns, this.#taskRunRows);
+      this.#taskRunRows = 0;
+    }
+    if (this.#resultRows > 0) {
+      this.#statements.insertResults(this.#results, this.#resultRows);
+      this.#resultRows = 0;
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import type { State } from '../states/state.js';
+import type { KeptResult } from './kept-result.js';
+import { orNull, usualStateName, type LogRecordInsert } from './statements.js';
+
+// What the recorder hands to the database writer: a batch of writes as one
+// flat array of values. Flat, because a batch may cross to the writer thread
+// (history-writer.ts), and copying an array of strings and numbers between
+// threads costs a fraction of copying as many objects; and building it makes
+// no object per write, which kept the garbage collector busy.
+//
+// Each write begins with its kind, then a fixed number of values.
+
+export type WriteBatch = unknown[];
+
+export const TASK_RUN = 1;
+export const STATE_CHANGE = 2;
+export const LOG_RECORD = 3;
+
+/** How a task run's row is written. */
+export const INSERT = 0;
+/** It was written before, in progress: its row is updated. */
+export const UPDATE = 1;
+/** The first write of a task run of a retried flow run: it takes over the earlier attempt's row. */
+export const TAKE_OVER = 2;
+export type TaskRunMode = typeof INSERT | typeof UPDATE | typeof TAKE_OVER;
+
+export const TASK_RUN_SIZE = 24;
+export const STATE_CHANGE_SIZE = 7;
+export const LOG_RECORD_SIZE = 9;
+
+export interface TaskRunWrite {
+  readonly id: string;
+  readonly flowRunSeq: number;
+  readonly mode: TaskRunMode;
+  readonly taskKey: string;
+  readonly taskName: string;
+  readonly dynamicKey: number;
+  readonly name: string;
+  readonly immediate: boolean;
+  readonly state: State;
+  readonly created: number;
+  readonly startTime: number | undefined;
+  /** Undefined while the run goes on: its row is written again when it ends. */
+  readonly endTime: number | undefined;
+  readonly runCount: number;
+  readonly createdPosition: number;
+  readonly endPosition: number | undefined;
+  readonly result: KeptResult | undefined;
+}
+
+export const pushTaskRun = (batch: WriteBatch, run: TaskRunWrite): void => {
+  const { state, result } = run;
+  batch.push(
+    TASK_RUN,
+    run.id,
+    run.flowRunSeq,
+    run.mode,
+    run.taskKey,
+    run.taskName,
+    run.dynamicKey,
+    run.name,
+    run.immediate ? 1 : 0,
+    state.type,
+    // The usual name of its type is left out of the row.
+    state.name === usualStateName(state.type) ? null : state.name,
+    orNull(state.message),
+    run.created,
+    orNull(run.startTime),
+    orNull(run.endTime),
+    run.runCount,
+    run.createdPosition,
+    orNull(run.endPosition),
+    result === undefined ? 0 : 1,
+    result?.inputs ?? null,
+    result?.value ?? null,
+    result?.file?.path ?? null,
+    result?.file?.text ?? null,
+    result?.problem ?? null,
+  );
+};
+
+/** A state change of a flow run, or (`ofTaskRun`) of the task run written just before it in the batch. */
+export const pushStateChange = (batch: WriteBatch, flowRunSeq: number, ofTaskRun: boolean, state: State): void => {
+  batch.push(STATE_CHANGE, flowRunSeq, ofTaskRun ? 1 : 0, state.timestamp, state.type, state.name, orNull(state.message));
+};
+
+export const pushLogRecord = (batch: WriteBatch, record: LogRecordInsert): void => {
+  batch.push(
+    LOG_RECORD,
+    record.flowRunSeq,
+    orNull(record.taskRunId),
+    record.sourceKind,
+    record.sourceName,
+    record.time,
+    record.level,
+    record.message,
+    record.position,
+  );
+};
