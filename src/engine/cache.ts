@@ -31,6 +31,9 @@ const toHashable = (value: unknown): unknown => {
   throw new TypeError('unhashable');
 };
 
+const isScalar = (value: unknown): boolean =>
+  value === null || typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number';
+
 // Inputs keys longer than this are kept as a hash of themselves.
 const MAX_INLINE_INPUTS = 64;
 
@@ -42,7 +45,9 @@ const MAX_INLINE_INPUTS = 64;
 export const keyTaskInputs = (args: readonly unknown[]): string | undefined => {
   let text: string;
   try {
-    text = JSON.stringify(toHashable([...args]));
+    // Scalars, the most common arguments (a mapped task's), are their own
+    // canonical form: no copy to make.
+    text = JSON.stringify(args.every(isScalar) ? args : toHashable([...args]));
   } catch {
     return undefined;
   }

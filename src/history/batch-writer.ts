@@ -1,6 +1,6 @@
 import { EarlierAttemptLines } from './earlier-lines.js';
 import type { HistoryDatabase } from './database.js';
-import { HistoryStatements, RESULT_VALUES, ROWS_PER_INSERT, TASK_RUN_VALUES } from './statements.js';
+import { HistoryStatements, ROWS_PER_INSERT, TASK_RUN_VALUES } from './statements.js';
 import {
   LOG_RECORD,
   LOG_RECORD_SIZE,
@@ -8,17 +8,18 @@ import {
   STATE_CHANGE_SIZE,
   TAKE_OVER,
   TASK_RUN,
+  TASK_RUN_AT,
   TASK_RUN_SIZE,
   UPDATE,
   type WriteBatch,
 } from './write-batch.js';
 
 // Writes batches (write-batch.ts) to the database, in the recorder's thread
-// or in the writer thread (history-writer.ts). New task runs and their
-// results are inserted ROWS_PER_INSERT at a time, with seqs given here in
-// the write transaction, which is what makes recording 100,000 task runs
-// cheap; the rare rest (a run written again as it ends, a retried flow run's
-// runs) row by row.
+// or in the writer thread (history-writer.ts). New task runs (their kept
+// results in their rows) are inserted ROWS_PER_INSERT at a time, with seqs
+// given here in the write transaction, which is what makes recording
+// 100,000 task runs cheap; the rare rest (a run written again as it ends, a
+// retried flow run's runs) row by row.
 
 /** Writes a batch in transactions of at most this many writes, so that another writer (a flow run starting) never waits long. */
 const WRITES_PER_TRANSACTION = 4096;
@@ -31,8 +32,6 @@ export class BatchWriter {
   #earlierLines: EarlierAttemptLines | undefined;
   readonly #taskRuns: unknown[] = [];
   #taskRunRows = 0;
-  readonly #results: unknown[] = [];
-  #resultRows = 0;
 
   constructor(db: HistoryDatabase) {
     this.#statements = new HistoryStatements(db);
@@ -74,12 +73,16 @@ export class BatchWriter {
 
   // Gives the seq of the task run's row.
   #writeTaskRun(batch: WriteBatch, at: number, nextSeq: number): number {
-    const id = batch[at + 1] as string;
-    const flowRunSeq = batch[at + 2] as number;
-    const mode = batch[at + 3];
-    const taskSeq = this.#statements.taskSeq(batch[at + 4] as string, batch[at + 5] as string);
-    const dynamicKey = batch[at + 6] as number;
-    const ended = batch[at + 14] !== null;
+    const id = batch[at + TASK_RUN_AT.id] as string;
+    const flowRunSeq = batch[at + TASK_RUN_AT.flowRunSeq] as number;
+    const mode = batch[at + TASK_RUN_AT.mode];
+    const taskSeq = batch[at + TASK_RUN_AT.taskSeq] as number;
+    const dynamicKey = batch[at + TASK_RUN_AT.dynamicKey] as number;
+    const ended = batch[at + TASK_RUN_AT.endTime] !== null;
+    const resultFile = batch[at + TASK_RUN_AT.resultFile] as string | null;
+    if (resultFile !== null) {
+      this.#statements.writeResultFile(resultFile, batch[at + TASK_RUN_AT.resultFileText] as string);
+    }
     // A run written while it went on has a row to update (found by its
     // unique key when another writer wrote it: this thread's recorder before
     // the writer thread took over).
@@ -95,7 +98,7 @@ export class BatchWriter {
         this.#statements.updateTaskRun(seq, values);
       } else {
         this.#earlierLines ??= new EarlierAttemptLines(this.#statements.db);
-        for (const line of this.#earlierLines.of(flowRunSeq, batch[at + 4] as string, dynamicKey)) {
+        for (const line of this.#earlierLines.of(flowRunSeq, taskSeq, dynamicKey)) {
           this.#statements.insertLogRecord(line);
         }
         seq = this.#statements.takeOverTaskRun(values);
@@ -113,9 +116,6 @@ export class BatchWriter {
     } else {
       this.#unfinished.set(id, seq);
     }
-    if (batch[at + 18] === 1) {
-      this.#keepResult(batch, at, seq, alone);
-    }
     return seq;
   }
 
@@ -128,36 +128,19 @@ export class BatchWriter {
   // The row's values in the order of statements.ts's TASK_RUN_COLUMNS.
   #fillRowValues(values: unknown[], offset: number, batch: WriteBatch, at: number, seq: number, flowRunSeq: number, taskSeq: number): void {
     values[offset] = seq;
-    values[offset + 1] = batch[at + 1];
+    values[offset + 1] = batch[at + TASK_RUN_AT.id];
     values[offset + 2] = flowRunSeq;
     values[offset + 3] = taskSeq;
     // dynamic key, name, immediate, state type, name and message, created,
     // start, end, run count, created and end positions
-    for (let column = 4; column < TASK_RUN_VALUES; column += 1) {
-      values[offset + column] = batch[at + column + 2];
+    for (let column = 4; column < 16; column += 1) {
+      values[offset + column] = batch[at + TASK_RUN_AT.dynamicKey + column - 4];
     }
-  }
-
-  #keepResult(batch: WriteBatch, at: number, seq: number, alone: boolean): void {
-    const file = batch[at + 21] as string | null;
-    if (file !== null) {
-      this.#statements.writeResultFile(file, batch[at + 22] as string);
-    }
-    const values = alone ? new Array<unknown>(RESULT_VALUES) : this.#results;
-    const offset = alone ? 0 : this.#resultRows * RESULT_VALUES;
-    values[offset] = seq;
-    values[offset + 1] = batch[at + 19];
-    values[offset + 2] = batch[at + 20];
-    values[offset + 3] = file;
-    values[offset + 4] = batch[at + 23];
-    if (alone) {
-      this.#statements.insertResults(values, 1);
-      return;
-    }
-    this.#resultRows += 1;
-    if (this.#resultRows === ROWS_PER_INSERT) {
-      this.#writeGrouped();
-    }
+    // the kept result: inputs, value, file and problem (not the file's text)
+    values[offset + 16] = batch[at + TASK_RUN_AT.resultInputs];
+    values[offset + 17] = batch[at + TASK_RUN_AT.resultValue];
+    values[offset + 18] = batch[at + TASK_RUN_AT.resultFile];
+    values[offset + 19] = batch[at + TASK_RUN_AT.resultProblem];
   }
 
   #insertLogRecord(batch: WriteBatch, at: number): void {
@@ -173,15 +156,11 @@ export class BatchWriter {
     });
   }
 
-  // The task runs waiting for a full group, then their results (which refer to them).
+  // The task runs waiting for a full group.
   #writeGrouped(): void {
     if (this.#taskRunRows > 0) {
       this.#statements.insertTaskRuns(this.#taskRuns, this.#taskRunRows);
       this.#taskRunRows = 0;
-    }
-    if (this.#resultRows > 0) {
-      this.#statements.insertResults(this.#results, this.#resultRows);
-      this.#resultRows = 0;
     }
   }
 }

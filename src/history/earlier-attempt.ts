@@ -63,8 +63,10 @@ const toResult = (raw: RawTaskRun, storeDir: string): EarlierResult | undefined 
 
 /** The earlier attempt of `run` (and, on demand, of each of its subflow runs). */
 export const loadEarlierAttempt = (db: HistoryDatabase, storeDir: string, run: EarlierRun): EarlierAttempt => {
-  const selectTaskRuns = db.prepare(`SELECT t.id, k.key, t.dynamic_key, t.state_type, r.task_run_seq AS has_result, r.inputs, r.value, r.file, r.problem
-    FROM task_runs t JOIN tasks k ON k.seq = t.task_seq LEFT JOIN results r ON r.task_run_seq = t.seq WHERE t.flow_run_seq = ?`);
+  const selectTaskRuns = db.prepare(`SELECT t.id, k.key, t.dynamic_key, t.state_type,
+      CASE WHEN t.result_inputs IS NULL AND t.result_problem IS NULL THEN NULL ELSE 1 END AS has_result,
+      t.result_inputs AS inputs, t.result_value AS value, t.result_file AS file, t.result_problem AS problem
+    FROM task_runs t JOIN tasks k ON k.seq = t.task_seq WHERE t.flow_run_seq = ?`);
   const selectSubflowRuns = db.prepare('SELECT seq, id, name, flow_name, run_count FROM flow_runs WHERE parent_seq = ? ORDER BY created, seq');
   // Everything is read now: the database is closed before the run starts.
   const load = (of: EarlierRun): EarlierAttempt => {

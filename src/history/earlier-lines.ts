@@ -17,12 +17,12 @@ export class EarlierAttemptLines {
   readonly #select: Statement;
 
   constructor(db: HistoryDatabase) {
-    this.#select = db.prepare(`SELECT ${TASK_RUN_COLUMNS} WHERE t.flow_run_seq = ? AND k.key = ? AND t.dynamic_key = ?`);
+    this.#select = db.prepare(`SELECT ${TASK_RUN_COLUMNS} WHERE t.flow_run_seq = ? AND t.task_seq = ? AND t.dynamic_key = ?`);
   }
 
   /** The lines of the earlier attempt's row of this task run, if it has one, as log records to store. */
-  of(flowRunSeq: number, taskKey: string, dynamicKey: number): LogRecordInsert[] {
-    const raw = this.#select.get(flowRunSeq, taskKey, dynamicKey) as RawTaskRun | undefined;
+  of(flowRunSeq: number, taskSeq: number, dynamicKey: number): LogRecordInsert[] {
+    const raw = this.#select.get(flowRunSeq, taskSeq, dynamicKey) as RawTaskRun | undefined;
     if (raw === undefined) {
       return [];
     }

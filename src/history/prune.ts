@@ -53,8 +53,8 @@ export const prune = (db: HistoryDatabase, storeDir: string, cutoff: number): Pr
     count = countPrunable(db, cutoff);
     files = db
       .prepare(
-        `${SUBFLOWS} SELECT r.file FROM results r JOIN task_runs t ON t.seq = r.task_run_seq
-         WHERE r.file IS NOT NULL AND t.flow_run_seq IN (SELECT seq FROM tree UNION ALL ${PRUNABLE})`,
+        `${SUBFLOWS} SELECT result_file FROM task_runs
+         WHERE result_file IS NOT NULL AND flow_run_seq IN (SELECT seq FROM tree UNION ALL ${PRUNABLE})`,
       )
       .pluck()
       .all(cutoff, cutoff) as string[];

@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import { hashInputsKey } from '../engine/cache.js';
 import type { FlowRun, TaskRun } from '../engine/runs.js';
 import { formatMessage } from '../logging/console-format.js';
-import type { LogLevel } from '../logging/levels.js';
+import { LOG_LEVELS, type LogLevel } from '../logging/levels.js';
 import type { LogRecord } from '../logging/records.js';
 import type { RunReporter } from '../logging/reporter.js';
 import { PLAIN_STYLES } from '../logging/styles.js';
@@ -59,8 +59,6 @@ interface TaskRow {
   readonly flowRunSeq: number;
   /** Of a retried flow run: its first write takes over the earlier attempt's row. */
   readonly retried: boolean;
-  /** The timer tick it began in: it is written before it ends only once it has lived through a tick. */
-  readonly tick: number;
   /** When its Pending began, or, where it was printed, its 'Created task run' line. */
   created: number;
   createdPosition: number;
@@ -100,15 +98,26 @@ export class HistoryRecorder implements RunReporter {
   /** The newest top-level flow run: lines of no run (the CLI's own) go under it. */
   #topLevelSeq: number | undefined;
   readonly #orphanLines: LogRecord[] = [];
-  /** The task runs not yet written with their end, by id. */
-  readonly #taskRows = new Map<string, TaskRow>();
+  /**
+   * The task runs not yet written with their end. Found by their run
+   * objects: a map keyed by 100,000 fresh UUIDs costs more than the rest of
+   * recording them. By id too where records name them by id (the created
+   * and submitted lines, printed at INFO; a finished line comes straight
+   * after its run's final state).
+   */
+  readonly #taskRows = new WeakMap<TaskRun, TaskRow>();
+  readonly #taskRowsById: Map<string, TaskRow> | undefined;
+  /** Task runs in flight, for the thread's start. */
+  #inFlight = 0;
+  /** The rows begun since the last tick, and in the tick before: written at the next tick if still going and unwritten. */
+  #young: TaskRow[] = [];
+  #aging: TaskRow[] = [];
   /** Those that ended since the last write. */
   #ended: TaskRow[] = [];
   /** Those written while going on that changed since. */
   #changed: TaskRow[] = [];
   #batch: WriteBatch = [];
   #pending = 0;
-  #tick = 0;
   #timer: NodeJS.Timeout | undefined;
   /** MAX_PENDING writes wait: the next state change writes them. */
   #full = false;
@@ -118,6 +127,7 @@ export class HistoryRecorder implements RunReporter {
     this.#options = options;
     this.#writer = new BatchWriter(options.db);
     this.#statements = this.#writer.statements;
+    this.#taskRowsById = options.level <= LOG_LEVELS.INFO ? new Map() : undefined;
   }
 
   flowRunStateChanged(run: FlowRun, state: State, previous: State | undefined): void {
@@ -159,15 +169,14 @@ export class HistoryRecorder implements RunReporter {
       this.#safely(() => this.#flush('due'));
     }
     const position = (this.#position += 1);
-    const row = this.#taskRows.get(run.id);
+    const row = this.#taskRows.get(run);
     if (previous === undefined || row === undefined) {
       const flowRunSeq = this.#flowRunSeqs.get(run.flowRunId);
       if (flowRunSeq !== undefined) {
-        this.#taskRows.set(run.id, {
+        const created: TaskRow = {
           run,
           flowRunSeq,
           retried: this.#retriedSeqs.has(flowRunSeq),
-          tick: this.#tick,
           created: state.timestamp,
           createdPosition: position,
           immediate: false,
@@ -178,10 +187,14 @@ export class HistoryRecorder implements RunReporter {
           written: false,
           changed: false,
           changes: undefined,
-        });
+        };
+        this.#taskRows.set(run, created);
+        this.#taskRowsById?.set(run.id, created);
+        this.#young.push(created);
+        this.#inFlight += 1;
         // It is written while it goes on if it lasts past a tick.
         this.#startTimer();
-        if (this.#thread === undefined && this.#taskRows.size >= this.#threadAfter) {
+        if (this.#thread === undefined && this.#inFlight >= this.#threadAfter) {
           // Many runs at once: the writer thread starts while they run.
           this.#safely(() => this.#startThread());
         }
@@ -216,7 +229,7 @@ export class HistoryRecorder implements RunReporter {
     if (record.kind === 'task-run-created' || record.kind === 'task-run-submitted') {
       // Rebuilt from the task run's row, at the place and time of this line
       // (a runner may announce a run later than it was made).
-      const row = this.#taskRows.get(record.taskRunId);
+      const row = this.#taskRowsById?.get(record.taskRunId);
       if (row === undefined) {
         return;
       }
@@ -232,7 +245,8 @@ export class HistoryRecorder implements RunReporter {
     if (record.kind === 'finished' && record.source.kind === 'task-run') {
       // Rebuilt from the row too, at this line's place and time (it comes
       // straight after the final state, before the row is written).
-      const row = this.#taskRows.get(record.source.id);
+      const ended = this.#ended.at(-1);
+      const row = ended?.run.id === record.source.id ? ended : this.#taskRowsById?.get(record.source.id);
       if (row !== undefined) {
         row.endTime = record.time;
         row.endPosition = position;
@@ -368,7 +382,9 @@ export class HistoryRecorder implements RunReporter {
     const taskRuns = this.#ended.length + this.#changed.length;
     for (const row of this.#ended) {
       this.#pushTaskRow(batch, row, true);
-      this.#taskRows.delete(row.run.id);
+      this.#taskRows.delete(row.run);
+      this.#taskRowsById?.delete(row.run.id);
+      this.#inFlight -= 1;
     }
     this.#ended = [];
     for (const row of this.#changed) {
@@ -377,21 +393,18 @@ export class HistoryRecorder implements RunReporter {
       }
     }
     this.#changed = [];
-    let waiting = false;
     if (going !== 'due') {
-      for (const row of this.#taskRows.values()) {
+      // A row still going that is not written is among the young or aging:
+      // the aging are due at a tick, both at the end.
+      for (const row of going === 'all' ? [...this.#aging, ...this.#young] : this.#aging) {
         if (!row.written && row.endTime === undefined) {
-          if (going === 'all' || row.tick < this.#tick) {
-            this.#pushTaskRow(batch, row, false);
-          } else {
-            waiting = true;
-          }
+          this.#pushTaskRow(batch, row, false);
         }
       }
+      this.#aging = going === 'all' ? [] : this.#young;
+      this.#young = [];
     }
-    if (going === 'tick') {
-      this.#tick += 1;
-    }
+    const waiting = this.#aging.length > 0;
     this.#batch = [];
     this.#pending = 0;
     this.#full = false;
@@ -431,8 +444,7 @@ export class HistoryRecorder implements RunReporter {
       id: run.id,
       flowRunSeq: row.flowRunSeq,
       mode: row.written ? UPDATE : row.retried ? TAKE_OVER : INSERT,
-      taskKey: run.taskKey,
-      taskName: run.taskName,
+      taskSeq: this.#statements.taskSeq(run.taskKey, run.taskName),
       dynamicKey: run.dynamicKey,
       name: this.#options.mask(run.name),
       immediate: row.immediate,

@@ -51,10 +51,8 @@ export const orNull = <T>(value: T | undefined): T | null => (value === undefine
 
 /** The columns of a task run's row, in the order of the values the writes below take. */
 const TASK_RUN_COLUMNS = `seq, id, flow_run_seq, task_seq, dynamic_key, name, immediate, state_type, state_name, state_message,
-  created, start_time, end_time, run_count, created_position, end_position`;
-export const TASK_RUN_VALUES = 16;
-const RESULT_COLUMNS = 'task_run_seq, inputs, value, file, problem';
-export const RESULT_VALUES = 5;
+  created, start_time, end_time, run_count, created_position, end_position, result_inputs, result_value, result_file, result_problem`;
+export const TASK_RUN_VALUES = 20;
 /** Rows a multi-row INSERT writes: one statement of 64 rows costs far less than 64 of one. */
 export const ROWS_PER_INSERT = 64;
 
@@ -74,8 +72,6 @@ export class HistoryStatements {
   readonly #takeOverTaskRun: Statement;
   readonly #selectTaskRunSeq: Statement;
   readonly #updateTaskRun: Statement;
-  readonly #insertResult: Statement;
-  readonly #insertResults: Statement;
   readonly #insertStateChange: Statement;
   readonly #insertLogRecord: Statement;
   readonly #taskSeqs = new Map<string, number>();
@@ -108,14 +104,14 @@ export class HistoryStatements {
       ON CONFLICT (flow_run_seq, task_seq, dynamic_key) DO UPDATE SET id = excluded.id, name = excluded.name, immediate = excluded.immediate,
         state_type = excluded.state_type, state_name = excluded.state_name, state_message = excluded.state_message, created = excluded.created,
         start_time = excluded.start_time, end_time = excluded.end_time, run_count = excluded.run_count,
-        created_position = excluded.created_position, end_position = excluded.end_position
+        created_position = excluded.created_position, end_position = excluded.end_position, result_inputs = excluded.result_inputs,
+        result_value = excluded.result_value, result_file = excluded.result_file, result_problem = excluded.result_problem
       RETURNING seq`).pluck();
     this.#selectTaskRunSeq = db.prepare('SELECT seq FROM task_runs WHERE flow_run_seq = ? AND task_seq = ? AND dynamic_key = ?').pluck();
     this.#updateTaskRun = db.prepare(`
       UPDATE task_runs SET immediate = ?, state_type = ?, state_name = ?, state_message = ?, created = ?, start_time = ?, end_time = ?,
-        run_count = ?, created_position = ?, end_position = ? WHERE seq = ?`);
-    this.#insertResult = db.prepare(`INSERT OR REPLACE INTO results (${RESULT_COLUMNS}) VALUES ${placeholders(1, RESULT_VALUES)}`);
-    this.#insertResults = db.prepare(`INSERT INTO results (${RESULT_COLUMNS}) VALUES ${placeholders(ROWS_PER_INSERT, RESULT_VALUES)}`);
+        run_count = ?, created_position = ?, end_position = ?, result_inputs = ?, result_value = ?, result_file = ?, result_problem = ?
+      WHERE seq = ?`);
     this.#insertStateChange = db.prepare('INSERT INTO state_changes (flow_run_seq, task_run_seq, time, type, name, message) VALUES (?, ?, ?, ?, ?, ?)');
     this.#insertLogRecord = db.prepare(`INSERT INTO log_records (flow_run_seq, task_run_id, source_kind, source_name, time, level, message, position)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -185,18 +181,7 @@ export class HistoryStatements {
 
   /** Updates a task run's row from TASK_RUN_VALUES values as insertTaskRuns takes them (its id, flow run, task and key stay). */
   updateTaskRun(seq: number, values: readonly unknown[]): void {
-    this.#updateTaskRun.run(values[6], values[7], values[8], values[9], values[10], values[11], values[12], values[13], values[14], values[15], seq);
-  }
-
-  /** Inserts `rows` results, RESULT_VALUES values each, ROWS_PER_INSERT at a time or one; a result replaces the one of its task run. */
-  insertResults(values: readonly unknown[], rows: number): void {
-    if (rows === ROWS_PER_INSERT) {
-      this.#insertResults.run(values);
-      return;
-    }
-    for (let row = 0; row < rows; row += 1) {
-      this.#insertResult.run(values.slice(row * RESULT_VALUES, (row + 1) * RESULT_VALUES));
-    }
+    this.#updateTaskRun.run(...values.slice(6), seq);
   }
 
   /** Writes a large result's file under storeDir, whole or not at all: a retry never reads half a result. */
@@ -226,13 +211,23 @@ export class HistoryStatements {
     );
   }
 
+  /** The row of the task of this key, made the first time (in a write transaction of its own unless in one). */
   taskSeq(key: string, name: string): number {
-    let seq = this.#taskSeqs.get(key);
-    if (seq === undefined) {
+    const known = this.#taskSeqs.get(key);
+    if (known !== undefined) {
+      return known;
+    }
+    let seq = 0;
+    const find = (): void => {
       this.#insertTask.run(key, name);
       seq = this.#selectTask.get(key) as number;
-      this.#taskSeqs.set(key, seq);
+    };
+    if (this.#db.inTransaction) {
+      find();
+    } else {
+      this.inTransaction(find);
     }
+    this.#taskSeqs.set(key, seq);
     return seq;
   }
 }

@@ -24,7 +24,23 @@ export const UPDATE = 1;
 export const TAKE_OVER = 2;
 export type TaskRunMode = typeof INSERT | typeof UPDATE | typeof TAKE_OVER;
 
-export const TASK_RUN_SIZE = 24;
+/** Where each value of a task run's write is, from its kind. */
+export const TASK_RUN_AT = {
+  id: 1,
+  flowRunSeq: 2,
+  mode: 3,
+  taskSeq: 4,
+  /** Then the row's columns from dynamic_key to end_position (statements.ts), in order. */
+  dynamicKey: 5,
+  endTime: 13,
+  endPosition: 16,
+  resultInputs: 17,
+  resultValue: 18,
+  resultFile: 19,
+  resultFileText: 20,
+  resultProblem: 21,
+} as const;
+export const TASK_RUN_SIZE = 22;
 export const STATE_CHANGE_SIZE = 7;
 export const LOG_RECORD_SIZE = 9;
 
@@ -32,8 +48,8 @@ export interface TaskRunWrite {
   readonly id: string;
   readonly flowRunSeq: number;
   readonly mode: TaskRunMode;
-  readonly taskKey: string;
-  readonly taskName: string;
+  /** Its task's row (HistoryStatements.taskSeq). */
+  readonly taskSeq: number;
   readonly dynamicKey: number;
   readonly name: string;
   readonly immediate: boolean;
@@ -55,8 +71,7 @@ export const pushTaskRun = (batch: WriteBatch, run: TaskRunWrite): void => {
     run.id,
     run.flowRunSeq,
     run.mode,
-    run.taskKey,
-    run.taskName,
+    run.taskSeq,
     run.dynamicKey,
     run.name,
     run.immediate ? 1 : 0,
@@ -70,7 +85,6 @@ export const pushTaskRun = (batch: WriteBatch, run: TaskRunWrite): void => {
     run.runCount,
     run.createdPosition,
     orNull(run.endPosition),
-    result === undefined ? 0 : 1,
     result?.inputs ?? null,
     result?.value ?? null,
     result?.file?.path ?? null,
