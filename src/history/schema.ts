@@ -157,22 +157,23 @@ const refuseNewer = (version: number): void => {
 };
 
 /**
- * Brings the database to SCHEMA_VERSION, a migration per write transaction.
+ * Brings the database to SCHEMA_VERSION (or `target`, an earlier version,
+ * for tests of a migration), a migration per write transaction.
  * A database already there is only read; one from a newer flowrun throws
  * HistoryTooNewError and is not touched. The version is read again inside
  * each transaction: processes that start together on a new database would
  * otherwise each run the first migration.
  */
-export const migrate = (db: Database): void => {
+export const migrate = (db: Database, target = SCHEMA_VERSION): void => {
   const seen = readVersion(db);
   refuseNewer(seen);
-  if (seen === SCHEMA_VERSION) {
+  if (seen >= target) {
     return;
   }
   const step = db.transaction((): boolean => {
     const version = readVersion(db);
     refuseNewer(version);
-    if (version === SCHEMA_VERSION) {
+    if (version >= target) {
       return false;
     }
     db.exec(MIGRATIONS[version] ?? '');

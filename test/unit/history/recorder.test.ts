@@ -7,7 +7,9 @@ import { openHistory } from '../../../src/history/database.js';
 import { listFlowRuns, logRecordsOf, subflowRunsOf, taskRunsOf, findFlowRun } from '../../../src/history/queries.js';
 import { HistoryRecorder } from '../../../src/history/recorder.js';
 import { parseDuration, prune } from '../../../src/history/prune.js';
-import { HistoryTooNewError, SCHEMA_VERSION } from '../../../src/history/schema.js';
+import { HistoryTooNewError, migrate, SCHEMA_VERSION } from '../../../src/history/schema.js';
+import { loadEarlierAttempt } from '../../../src/history/earlier-attempt.js';
+import Database from 'better-sqlite3';
 import { formatLine } from '../../../src/logging/console-format.js';
 import { RunEventStream } from '../../../src/logging/event-stream.js';
 import { LOG_LEVELS, type LogLevel } from '../../../src/logging/levels.js';
@@ -212,6 +214,35 @@ describe('the run history', () => {
     const results = db.prepare('SELECT t.dynamic_key, t.result_value AS value FROM task_runs t JOIN tasks k ON k.seq = t.task_seq WHERE k.name = ?').all('history_add_one') as { dynamic_key: number; value: string }[];
     assert.equal(results.length, 3000);
     assert.ok(results.every((row) => row.value === String(row.dynamic_key + 1)));
+  });
+
+  it('moves the results of a version 2 history into their task runs\' rows, which a retry reads', (t) => {
+    const storeDir = makeTempDir(t, 'flowrun-history-');
+    const old = new Database(join(storeDir, 'history.db'));
+    migrate(old, 2);
+    old.exec(`
+      INSERT INTO flow_runs (seq, id, name, flow_name, parameters, secret_names, runner, log_level, state_type, state_name, created, run_count, pid, host, position)
+        VALUES (1, 'f1', 'old-run', 'etl', '{}', '[]', 'ConcurrentTaskRunner', 20, 'FAILED', 'Failed', 1, 1, 1, 'h', 1);
+      INSERT INTO tasks (seq, key, name) VALUES (1, 'flows/etl.ts:extract', 'extract');
+      INSERT INTO task_runs (seq, id, flow_run_seq, task_seq, dynamic_key, name, immediate, state_type, created, run_count, created_position)
+        VALUES (1, 't1', 1, 1, 0, 'extract-0', 0, 'COMPLETED', 1, 1, 2), (2, 't2', 1, 1, 1, 'extract-1', 0, 'COMPLETED', 1, 1, 3),
+               (3, 't3', 1, 1, 2, 'extract-2', 0, 'COMPLETED', 1, 1, 4), (4, 't4', 1, 1, 3, 'extract-3', 0, 'COMPLETED', 1, 1, 5);
+      INSERT INTO results (task_run_seq, inputs, value, file, problem)
+        VALUES (1, '[1]', '{"rows":2}', NULL, NULL), (2, NULL, NULL, NULL, 'it holds a secret parameter''s value'), (3, '[3]', NULL, NULL, NULL);
+    `);
+    old.close();
+    const db = openHistory(storeDir, { create: false });
+    assert.ok(db);
+    t.after(() => db.close());
+    assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+    assert.equal(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'results'").pluck().get(), 0);
+    const earlier = loadEarlierAttempt(db, storeDir, { seq: 1, id: 'f1', name: 'old-run', runCount: 1 });
+    const kept = earlier.taskRun('flows/etl.ts:extract', 0)?.result;
+    assert.deepEqual(kept?.kind === 'kept' ? [kept.inputs, kept.read()] : kept, ['[1]', { rows: 2 }]);
+    assert.deepEqual(earlier.taskRun('flows/etl.ts:extract', 1)?.result, { kind: 'not-kept', reason: "it holds a secret parameter's value" });
+    const undefinedResult = earlier.taskRun('flows/etl.ts:extract', 2)?.result;
+    assert.deepEqual(undefinedResult?.kind === 'kept' ? [undefinedResult.inputs, undefinedResult.read()] : undefinedResult, ['[3]', undefined]);
+    assert.deepEqual(earlier.taskRun('flows/etl.ts:extract', 3)?.result, { kind: 'not-kept', reason: 'the run history did not record it' });
   });
 
   it('reads durations of seconds, minutes, hours, days and weeks, and nothing else', () => {
