@@ -16,6 +16,13 @@ const WRITER_URL = ownModuleUrl('history/writer-thread');
 const FROM_SOURCES = `require('node:module').register('tsx/esm', ${JSON.stringify(pathToFileURL(`${PACKAGE_ROOT}/`).href)}, { data: {} });
 import(${JSON.stringify(WRITER_URL.href)});`;
 
+/**
+ * Batches posted and not yet written beyond which the recorder waits for the
+ * writer: a run that makes rows faster than SQLite takes them would
+ * otherwise hold every one of them twice (1,000,000 task runs: 600 MB more).
+ */
+const MAX_QUEUED_BATCHES = 8;
+
 /** Long enough for another process's transaction (the busy timeout is 15 s) and a batch of ours. */
 const STALLED_AFTER_MS = 30_000;
 
@@ -24,6 +31,7 @@ export class HistoryWriterThread {
   readonly #signals: Int32Array;
   readonly #failures: MessagePort;
   #drains = 0;
+  #posted = 0;
 
   constructor(storeDir: string) {
     const signals = new SharedArrayBuffer(SIGNAL_SLOTS * Int32Array.BYTES_PER_ELEMENT);
@@ -42,6 +50,11 @@ export class HistoryWriterThread {
 
   write(batch: WriteBatch): void {
     this.#post({ kind: 'batch', batch });
+    this.#posted += 1;
+    const queued = (): number => this.#posted - Atomics.load(this.#signals, PROGRESS);
+    if (queued() > MAX_QUEUED_BATCHES) {
+      this.#waitFor(() => queued() <= MAX_QUEUED_BATCHES / 2, PROGRESS);
+    }
   }
 
   /** Why the writer stopped, once it has; undefined while it goes on. */
@@ -63,26 +76,31 @@ export class HistoryWriterThread {
     this.#drains += 1;
     const drain = this.#drains;
     this.#post({ kind: 'drain', drain, close });
-    let progress = Atomics.load(this.#signals, PROGRESS);
-    let waitedMs = 0;
-    for (;;) {
-      const drained = Atomics.load(this.#signals, DRAINED);
-      if (drained >= drain) {
-        break;
-      }
-      const started = performance.now();
-      Atomics.wait(this.#signals, DRAINED, drained, 1_000);
-      const now = Atomics.load(this.#signals, PROGRESS);
-      waitedMs = now === progress ? waitedMs + performance.now() - started : 0;
-      progress = now;
-      if (waitedMs > STALLED_AFTER_MS) {
-        this.stop();
-        throw new Error(`the history writer thread stopped answering for ${STALLED_AFTER_MS / 1000} s`);
-      }
-    }
+    this.#waitFor(() => Atomics.load(this.#signals, DRAINED) >= drain, DRAINED);
     const failure = this.failure();
     if (failure !== undefined) {
       throw failure;
+    }
+  }
+
+  /**
+   * Blocks this thread until `done`, waking when the writer changes the
+   * signal `slot` (or each second). Throws when the writer makes no
+   * progress for STALLED_AFTER_MS.
+   */
+  #waitFor(done: () => boolean, slot: number): void {
+    let progress = Atomics.load(this.#signals, PROGRESS);
+    let stalledMs = 0;
+    while (!done()) {
+      const started = performance.now();
+      Atomics.wait(this.#signals, slot, Atomics.load(this.#signals, slot), 1_000);
+      const now = Atomics.load(this.#signals, PROGRESS);
+      stalledMs = now === progress ? stalledMs + performance.now() - started : 0;
+      progress = now;
+      if (stalledMs > STALLED_AFTER_MS) {
+        this.stop();
+        throw new Error(`the history writer thread stopped answering for ${STALLED_AFTER_MS / 1000} s`);
+      }
     }
   }
 

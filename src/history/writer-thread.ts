@@ -48,6 +48,7 @@ port.on('message', (message: WriterMessage) => {
       fail(error);
     }
     Atomics.add(shared, PROGRESS, 1);
+    Atomics.notify(shared, PROGRESS);
     return;
   }
   if (message.close) {
