@@ -216,6 +216,37 @@ describe('the run history', () => {
     assert.ok(results.every((row) => row.value === String(row.dynamic_key + 1)));
   });
 
+  it('turns itself off with one failure when its writer thread fails, and the run goes on to its end', async (t) => {
+    const storeDir = makeTempDir(t, 'flowrun-history-');
+    const setUp = openHistory(storeDir, { create: true });
+    // A write that fails in the writer thread, as a full disk would.
+    setUp.exec("CREATE TRIGGER refuse BEFORE INSERT ON task_runs WHEN NEW.dynamic_key = 2500 BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+    setUp.close();
+    const many = flow({ name: 'history_many' }, async () => (await Promise.all(addOne.map(Array.from({ length: 5000 }, (_, index) => index)))).length);
+    const db = openHistory(storeDir, { create: false });
+    assert.ok(db);
+    const failures: unknown[] = [];
+    const recorder = new HistoryRecorder({
+      db,
+      level: LOG_LEVELS.WARNING,
+      flowFile: undefined,
+      flowExport: undefined,
+      describeParameters: () => ({ parameters: {}, secretNames: [] }),
+      mask: (text) => text,
+      pid: process.pid,
+      host: 'test-host',
+      onFailure: (error) => failures.push(error),
+      threadAfterTaskRuns: 100,
+    });
+    const runtime: Runtime = { reporter: new RunEventStream([recorder], (_sink, error) => failures.push(error)), now: () => (clock += 1), random: () => 0.5 };
+    const outcome = await many.execute({}, { runner: new ConcurrentTaskRunner(), runtime, keepResults: true });
+    runtime.reporter.close();
+    assert.equal(outcome.state.type, 'COMPLETED');
+    assert.equal(outcome.state.data, 5000);
+    assert.equal(failures.length, 1);
+    assert.match(String(failures[0]), /database or disk is full/);
+  });
+
   it('moves the results of a version 2 history into their task runs\' rows, which a retry reads', (t) => {
     const storeDir = makeTempDir(t, 'flowrun-history-');
     const old = new Database(join(storeDir, 'history.db'));
