@@ -5,8 +5,8 @@ import { orNull, usualStateName, type LogRecordInsert } from './statements.js';
 // What the recorder hands to the database writer: a batch of writes as one
 // flat array of values. Flat, because a batch may cross to the writer thread
 // (history-writer.ts), and copying an array of strings and numbers between
-// threads costs a fraction of copying as many objects; and building it makes
-// no object per write, which kept the garbage collector busy.
+// threads costs a fraction of copying as many objects, and because the rows
+// of a batch it writes 64 at a time are arrays of values too.
 //
 // Each write begins with its kind, then a fixed number of values.
 
