@@ -1,9 +1,11 @@
 import { EarlierAttemptLines } from './earlier-lines.js';
 import type { HistoryDatabase } from './database.js';
-import { HistoryStatements, ROWS_PER_INSERT, TASK_RUN_VALUES } from './statements.js';
+import { HistoryStatements, PLAIN_TASK_RUN_BOUND, ROWS_PER_INSERT, TASK_RUN_VALUES } from './statements.js';
 import {
   LOG_RECORD,
   LOG_RECORD_SIZE,
+  PLAIN_TASK_RUN,
+  PLAIN_TASK_RUN_SIZE,
   STATE_CHANGE,
   STATE_CHANGE_SIZE,
   TAKE_OVER,
@@ -32,6 +34,8 @@ export class BatchWriter {
   #earlierLines: EarlierAttemptLines | undefined;
   readonly #taskRuns: unknown[] = [];
   #taskRunRows = 0;
+  readonly #plainTaskRuns: unknown[] = [];
+  #plainTaskRunRows = 0;
 
   constructor(db: HistoryDatabase) {
     this.#statements = new HistoryStatements(db);
@@ -55,6 +59,11 @@ export class BatchWriter {
             nextSeq = Math.max(nextSeq, seq + 1);
             lastSeq = seq;
             index += TASK_RUN_SIZE;
+          } else if (kind === PLAIN_TASK_RUN) {
+            lastSeq = nextSeq;
+            this.#addPlainRow(batch, index, nextSeq);
+            nextSeq += 1;
+            index += PLAIN_TASK_RUN_SIZE;
           } else if (kind === STATE_CHANGE) {
             const ofTaskRun = batch[index + 2] === 1;
             this.#statements.insertStateChange([batch[index + 1], ofTaskRun ? lastSeq : null, ...batch.slice(index + 3, index + STATE_CHANGE_SIZE)]);
@@ -143,6 +152,22 @@ export class BatchWriter {
     values[offset + 19] = batch[at + TASK_RUN_AT.resultProblem];
   }
 
+  // A plain row's values in the order of statements.ts's plain insert,
+  // written at once when ROWS_PER_INSERT of them wait.
+  #addPlainRow(batch: WriteBatch, at: number, seq: number): void {
+    const values = this.#plainTaskRuns;
+    const offset = this.#plainTaskRunRows * PLAIN_TASK_RUN_BOUND;
+    values[offset] = seq;
+    for (let value = 1; value < PLAIN_TASK_RUN_BOUND; value += 1) {
+      values[offset + value] = batch[at + value];
+    }
+    this.#plainTaskRunRows += 1;
+    if (this.#plainTaskRunRows === ROWS_PER_INSERT) {
+      this.#statements.insertPlainTaskRuns(values);
+      this.#plainTaskRunRows = 0;
+    }
+  }
+
   #insertLogRecord(batch: WriteBatch, at: number): void {
     this.#statements.insertLogRecord({
       flowRunSeq: batch[at + 1] as number,
@@ -156,8 +181,17 @@ export class BatchWriter {
     });
   }
 
-  // The task runs waiting for a full group.
+  // The task runs waiting for a full group; plain ones short of a full
+  // statement one by one.
   #writeGrouped(): void {
+    const plain = this.#plainTaskRuns;
+    for (let row = 0; row < this.#plainTaskRunRows; row += 1) {
+      const at = row * PLAIN_TASK_RUN_BOUND;
+      const [seq, id, flowRunSeq, taskSeq, dynamicKey, name, created, start, end, createdPosition, endPosition, inputs, value] = plain.slice(at, at + PLAIN_TASK_RUN_BOUND);
+      const values = [seq, id, flowRunSeq, taskSeq, dynamicKey, name, 0, 'COMPLETED', null, null, created, start, end, 1, createdPosition, endPosition, inputs, value, null, null];
+      this.#statements.insertTaskRuns(values, 1);
+    }
+    this.#plainTaskRunRows = 0;
     if (this.#taskRunRows > 0) {
       this.#statements.insertTaskRuns(this.#taskRuns, this.#taskRunRows);
       this.#taskRunRows = 0;

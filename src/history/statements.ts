@@ -56,6 +56,14 @@ export const TASK_RUN_VALUES = 20;
 /** Rows a multi-row INSERT writes: one statement of 64 rows costs far less than 64 of one. */
 export const ROWS_PER_INSERT = 64;
 
+// Most task runs of a large run are plain: called once, Completed with no
+// message, their result kept inline. Their rows are written by a statement
+// that has those values as constants: binding 13 values a row rather than
+// 20 makes writing them a fifth cheaper.
+const PLAIN_TASK_RUN_VALUES = `(?, ?, ?, ?, ?, ?, 0, 'COMPLETED', NULL, NULL, ?, ?, ?, 1, ?, ?, ?, ?, NULL, NULL)`;
+/** The values a plain task run's row binds: seq, id, flow run, task, dynamic key, name, created, start, end, created and end positions, result inputs and value. */
+export const PLAIN_TASK_RUN_BOUND = 13;
+
 const placeholders = (rows: number, values: number): string =>
   Array.from({ length: rows }, () => `(${Array.from({ length: values }, () => '?').join(', ')})`).join(', ');
 
@@ -69,6 +77,7 @@ export class HistoryStatements {
   readonly #nextTaskRunSeq: Statement;
   readonly #insertTaskRun: Statement;
   readonly #insertTaskRuns: Statement;
+  readonly #insertPlainTaskRuns: Statement;
   readonly #takeOverTaskRun: Statement;
   readonly #selectTaskRunSeq: Statement;
   readonly #updateTaskRun: Statement;
@@ -98,6 +107,9 @@ export class HistoryStatements {
     this.#nextTaskRunSeq = db.prepare('SELECT coalesce(max(seq), 0) + 1 FROM task_runs').pluck();
     this.#insertTaskRun = db.prepare(`INSERT INTO task_runs (${TASK_RUN_COLUMNS}) VALUES ${placeholders(1, TASK_RUN_VALUES)}`);
     this.#insertTaskRuns = db.prepare(`INSERT INTO task_runs (${TASK_RUN_COLUMNS}) VALUES ${placeholders(ROWS_PER_INSERT, TASK_RUN_VALUES)}`);
+    this.#insertPlainTaskRuns = db.prepare(
+      `INSERT INTO task_runs (${TASK_RUN_COLUMNS}) VALUES ${Array.from({ length: ROWS_PER_INSERT }, () => PLAIN_TASK_RUN_VALUES).join(', ')}`,
+    );
     // A retried flow run's task runs take the rows of the attempt before.
     this.#takeOverTaskRun = db.prepare(`
       INSERT INTO task_runs (${TASK_RUN_COLUMNS}) VALUES ${placeholders(1, TASK_RUN_VALUES)}
@@ -167,6 +179,11 @@ export class HistoryStatements {
     for (let row = 0; row < rows; row += 1) {
       this.#insertTaskRun.run(values.slice(row * TASK_RUN_VALUES, (row + 1) * TASK_RUN_VALUES));
     }
+  }
+
+  /** Inserts ROWS_PER_INSERT plain task runs, PLAIN_TASK_RUN_BOUND values each. */
+  insertPlainTaskRuns(values: readonly unknown[]): void {
+    this.#insertPlainTaskRuns.run(values);
   }
 
   /** Writes a retried flow run's task run over the earlier attempt's row, if any (its seq first, for a new row), and gives its seq. */

@@ -210,7 +210,10 @@ describe('the run history', () => {
     assert.ok(top);
     const taskRuns = taskRunsOf(db, [top.seq]);
     assert.equal(taskRuns.length, 3001);
-    assert.ok(taskRuns.every((run) => run.state.type === 'COMPLETED' && run.endTime !== undefined), 'a task run was not written with its end');
+    assert.ok(
+      taskRuns.every((run) => run.state.name === 'Completed' && run.runCount === 1 && run.startTime !== undefined && run.endTime !== undefined && run.endTime >= run.startTime),
+      'a task run was not written whole with its end',
+    );
     const results = db.prepare('SELECT t.dynamic_key, t.result_value AS value FROM task_runs t JOIN tasks k ON k.seq = t.task_seq WHERE k.name = ?').all('history_add_one') as { dynamic_key: number; value: string }[];
     assert.equal(results.length, 3000);
     assert.ok(results.every((row) => row.value === String(row.dynamic_key + 1)));
