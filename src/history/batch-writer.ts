@@ -69,7 +69,7 @@ export class BatchWriter {
             this.#statements.insertStateChange([batch[index + 1], ofTaskRun ? lastSeq : null, ...batch.slice(index + 3, index + STATE_CHANGE_SIZE)]);
             index += STATE_CHANGE_SIZE;
           } else if (kind === LOG_RECORD) {
-            this.#insertLogRecord(batch, index);
+            this.#statements.insertLogRecordValues(batch.slice(index + 1, index + LOG_RECORD_SIZE));
             index += LOG_RECORD_SIZE;
           } else {
             throw new Error(`the history writer was given a write of unknown kind ${String(kind)}`);
@@ -166,19 +166,6 @@ export class BatchWriter {
       this.#statements.insertPlainTaskRuns(values);
       this.#plainTaskRunRows = 0;
     }
-  }
-
-  #insertLogRecord(batch: WriteBatch, at: number): void {
-    this.#statements.insertLogRecord({
-      flowRunSeq: batch[at + 1] as number,
-      taskRunId: (batch[at + 2] as string | null) ?? undefined,
-      sourceKind: batch[at + 3] as string,
-      sourceName: batch[at + 4] as string,
-      time: batch[at + 5] as number,
-      level: batch[at + 6] as number,
-      message: batch[at + 7] as string,
-      position: batch[at + 8] as number,
-    });
   }
 
   // The task runs waiting for a full group; plain ones short of a full

@@ -49,6 +49,18 @@ export const usualStateName = (type: StateType): string => {
 
 export const orNull = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
 
+/** A log record's values in the order of its table's insert (and of a batch's log record write). */
+export const logRecordValues = (record: LogRecordInsert): unknown[] => [
+  record.flowRunSeq,
+  orNull(record.taskRunId),
+  record.sourceKind,
+  record.sourceName,
+  record.time,
+  record.level,
+  record.message,
+  record.position,
+];
+
 /** The columns of a task run's row, in the order of the values the writes below take. */
 const TASK_RUN_COLUMNS = `seq, id, flow_run_seq, task_seq, dynamic_key, name, immediate, state_type, state_name, state_message,
   created, start_time, end_time, run_count, created_position, end_position, result_inputs, result_value, result_file, result_problem`;
@@ -216,16 +228,12 @@ export class HistoryStatements {
   }
 
   insertLogRecord(record: LogRecordInsert): void {
-    this.#insertLogRecord.run(
-      record.flowRunSeq,
-      orNull(record.taskRunId),
-      record.sourceKind,
-      record.sourceName,
-      record.time,
-      record.level,
-      record.message,
-      record.position,
-    );
+    this.#insertLogRecord.run(logRecordValues(record));
+  }
+
+  /** A log record as logRecordValues gives it. */
+  insertLogRecordValues(values: readonly unknown[]): void {
+    this.#insertLogRecord.run(values);
   }
 
   /** The row of the task of this key, made the first time (in a write transaction of its own unless in one). */

@@ -1,6 +1,6 @@
 import type { State } from '../states/state.js';
 import type { KeptResult } from './kept-result.js';
-import { orNull, usualStateName, type LogRecordInsert } from './statements.js';
+import { logRecordValues, orNull, usualStateName, type LogRecordInsert } from './statements.js';
 
 // What the recorder hands to the database writer: a batch of writes as one
 // flat array of values. Flat, because a batch may cross to the writer thread
@@ -143,15 +143,5 @@ export const pushStateChange = (batch: WriteBatch, flowRunSeq: number, ofTaskRun
 };
 
 export const pushLogRecord = (batch: WriteBatch, record: LogRecordInsert): void => {
-  batch.push(
-    LOG_RECORD,
-    record.flowRunSeq,
-    orNull(record.taskRunId),
-    record.sourceKind,
-    record.sourceName,
-    record.time,
-    record.level,
-    record.message,
-    record.position,
-  );
+  batch.push(LOG_RECORD, ...logRecordValues(record));
 };
