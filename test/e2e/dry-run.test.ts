@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
+import { makeFlowProject } from '../helpers/flow-project.js';
 import { runCli } from '../helpers/run-cli.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
@@ -16,14 +17,8 @@ export default flow({ name: 'nightly', params: z.object({ day: z.string(), token
 });
 `;
 
-const makeProject = (test: TestContext): string => {
-  const project = makeTempDir(test, 'flowrun-dry-run-');
-  mkdirSync(join(project, 'flows'));
-  writeFileSync(join(project, 'package.json'), '{ "name": "dry-run-project", "type": "module" }\n');
-  writeFileSync(join(project, '.flowrc.json'), JSON.stringify({ logLevel: 'WARNING', flows: { nightly: { runner: 'sequential' } } }));
-  writeFileSync(join(project, 'flows', 'nightly.ts'), FLOW);
-  return project;
-};
+const makeProject = (test: TestContext): string =>
+  makeFlowProject(test, 'dry-run-project', { 'nightly.ts': FLOW }, { '.flowrc.json': JSON.stringify({ logLevel: 'WARNING', flows: { nightly: { runner: 'sequential' } } }) });
 
 describe('flow run --dry-run', { concurrency: true }, () => {
   it('prints each setting and parameter with where it came from, secrets masked, and runs and records nothing', async (t) => {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
+import { makeFlowProject } from '../helpers/flow-project.js';
 import { runCli } from '../helpers/run-cli.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
 
 // Under GitHub Actions (GITHUB_ACTIONS=true): an ::error annotation per
 // failed run, on the user's line, at most 10 and then a notice; and the
@@ -19,13 +19,7 @@ export const check = task('check', (n: number) => {
 export default flow({ name: 'checks' }, async () => check.map(Array.from({ length: 24 }, (_, n) => n)));
 `;
 
-const makeProject = (test: TestContext): string => {
-  const project = makeTempDir(test, 'flowrun-gha-');
-  mkdirSync(join(project, 'flows'));
-  writeFileSync(join(project, 'package.json'), '{ "name": "gha-project", "type": "module" }\n');
-  writeFileSync(join(project, 'flows', 'checks.ts'), FLOW);
-  return project;
-};
+const makeProject = (test: TestContext): string => makeFlowProject(test, 'gha-project', { 'checks.ts': FLOW });
 
 describe('GitHub Actions', { concurrency: true }, () => {
   for (const runner of ['sequential', 'concurrent', 'parallel']) {

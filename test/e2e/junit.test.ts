@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
+import { makeFlowProject } from '../helpers/flow-project.js';
 import { FLOW_BIN, runCli } from '../helpers/run-cli.js';
 import { missingTool } from '../helpers/required-tool.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
 
 // `flow run --junit PATH`: the report of every end of a run, read by a real,
 // strict XML parser (Python's ElementTree, as CI tools' parsers are strict).
@@ -37,15 +37,7 @@ export default flow({ name: 'slow' }, async () => { await quick(); console.log('
 `,
 };
 
-const makeProject = (test: TestContext): string => {
-  const project = makeTempDir(test, 'flowrun-junit-');
-  mkdirSync(join(project, 'flows'));
-  writeFileSync(join(project, 'package.json'), '{ "name": "junit-project", "type": "module" }\n');
-  for (const [file, source] of Object.entries(FLOWS)) {
-    writeFileSync(join(project, 'flows', file), source);
-  }
-  return project;
-};
+const makeProject = (test: TestContext): string => makeFlowProject(test, 'junit-project', FLOWS);
 
 interface ParsedCase {
   name: string;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
+import { makeFlowProject } from '../helpers/flow-project.js';
 import { runCli } from '../helpers/run-cli.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
 
 // `--log-format json`: every line on stderr one JSON object with the fields
 // of API.md section 6, saying what the text format says.
@@ -22,13 +22,7 @@ export default flow({ name: 'json-logs', params: z.object({ token: secret() }) }
 });
 `;
 
-const makeProject = (test: TestContext): string => {
-  const project = makeTempDir(test, 'flowrun-json-logs-');
-  mkdirSync(join(project, 'flows'));
-  writeFileSync(join(project, 'package.json'), '{ "name": "json-logs", "type": "module" }\n');
-  writeFileSync(join(project, 'flows', 'json-logs.ts'), FLOW);
-  return project;
-};
+const makeProject = (test: TestContext): string => makeFlowProject(test, 'json-logs', { 'json-logs.ts': FLOW });
 
 interface JsonLine {
   ts: string;

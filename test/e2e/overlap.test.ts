@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
+import { makeFlowProject } from '../helpers/flow-project.js';
 import { FLOW_BIN, runCli } from '../helpers/run-cli.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
 
 // `--overlap skip|wait`: two crontab lines racing for the same minute run
 // the flow once; a run that waits starts when the other ends; a run whose
@@ -27,13 +27,7 @@ export default flow({ name: 'nightly' }, async ({ ms = 1500 }: { ms?: number }) 
 });
 `;
 
-const makeProject = (test: TestContext): string => {
-  const project = makeTempDir(test, 'flowrun-overlap-');
-  mkdirSync(join(project, 'flows'));
-  writeFileSync(join(project, 'package.json'), '{ "name": "overlap-project", "type": "module" }\n');
-  writeFileSync(join(project, 'flows', 'nightly.ts'), FLOW);
-  return project;
-};
+const makeProject = (test: TestContext): string => makeFlowProject(test, 'overlap-project', { 'nightly.ts': FLOW });
 
 interface Note {
   readonly what: string;

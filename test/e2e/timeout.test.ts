@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
+import { makeFlowProject } from '../helpers/flow-project.js';
 import { runCli } from '../helpers/run-cli.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
 
 // `flow run --timeout SECONDS`: a deadline for the whole run. A task waiting
 // on a socket that never answers must not hang a crontab: at the deadline
@@ -32,10 +32,7 @@ let sleeps = 0;
 const makeProject = (test: TestContext): { project: string; sleeper: string } => {
   sleeps += 1;
   const sleeper = `sleep 53.${String(sleeps).padStart(2, '0')}`;
-  const project = makeTempDir(test, 'flowrun-timeout-');
-  mkdirSync(join(project, 'flows'));
-  writeFileSync(join(project, 'package.json'), '{ "name": "timeout-project", "type": "module" }\n');
-  writeFileSync(join(project, 'flows', 'stuck.ts'), flowSource(sleeper.slice('sleep '.length)));
+  const project = makeFlowProject(test, 'timeout-project', { 'stuck.ts': flowSource(sleeper.slice('sleep '.length)) });
   return { project, sleeper };
 };
 
