@@ -145,10 +145,15 @@ export class HistoryRecorder implements RunReporter {
         return;
       }
       if (hasRunEnded(state)) {
-        // Everything of the run is written before its end, so that a
-        // `flow runs` straight after it sees it whole.
-        this.#flush(run.parentId === undefined ? 'all' : 'due');
-        this.#thread?.drain(false);
+        if (run.parentId === undefined) {
+          // Everything of the run is written before its end, so that a
+          // `flow runs` straight after it sees it whole.
+          this.#flush('all');
+          this.#thread?.drain(false);
+        } else {
+          // A subflow run's rows follow it: its parent goes on at once.
+          this.#flush('due');
+        }
         this.#statements.inTransaction(() => this.#statements.endFlowRun(seq, this.#masked(state)));
         return;
       }
