@@ -37,10 +37,20 @@ export type ResultKeeping =
   | { readonly kind: 'kept'; readonly inputs: string }
   | { readonly kind: 'not-kept'; readonly reason: string };
 
+/**
+ * Where the run history (history/recorder.ts) keeps its record of a task run
+ * while it writes it: a field of the run, as a map of 100,000 runs costs
+ * more than the rest of recording them. A symbol: JSON.stringify of a run
+ * (which a task may reach through getRunContext) leaves it out.
+ */
+export const HISTORY_ROW: unique symbol = Symbol('flowrun.historyRow');
+
 export interface TaskRun extends TaskRunInfo {
   /** Its place among its flow run's runs of the same task (0, 1, ...): with the task key, it names the run within its flow run. */
   readonly dynamicKey: number;
   state: State;
   /** Set when it starts, where the run history records results; undefined otherwise. */
   resultKeeping?: ResultKeeping;
+  /** The run history's record of it while it is being written (see HISTORY_ROW). */
+  [HISTORY_ROW]?: unknown;
 }

@@ -12,7 +12,7 @@ import type { TaskInvoker } from './invocation.js';
 import { renderNameTemplate } from './name-template.js';
 import { createTaskRunName } from './run-names.js';
 import { newRunId } from '../util/run-id.js';
-import type { TaskRun } from './runs.js';
+import { HISTORY_ROW, type TaskRun } from './runs.js';
 import { crashTaskRun, runTaskRun, type ExecutableTask, type TaskGate } from './task-engine.js';
 
 /** What submitting needs of a task definition. */
@@ -63,6 +63,9 @@ const createTaskRun = (flow: FlowRunContext, task: SubmittableTask, args: readon
     upstreamIds,
     dynamicKey: index,
     state: pendingAt(flow.runtime.now()),
+    // Every run has the same fields from the start: one shape for V8.
+    resultKeeping: undefined,
+    [HISTORY_ROW]: undefined,
   };
   flow.liveTaskRuns.add(run);
   flow.runtime.reporter.taskRunStateChanged(run, run.state, undefined);

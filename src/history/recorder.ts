@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { hashInputsKey } from '../engine/cache.js';
-import type { FlowRun, TaskRun } from '../engine/runs.js';
+import { HISTORY_ROW, type FlowRun, type TaskRun } from '../engine/runs.js';
 import { formatMessage } from '../logging/console-format.js';
 import { LOG_LEVELS, type LogLevel } from '../logging/levels.js';
 import type { LogRecord } from '../logging/records.js';
@@ -99,13 +99,11 @@ export class HistoryRecorder implements RunReporter {
   #topLevelSeq: number | undefined;
   readonly #orphanLines: LogRecord[] = [];
   /**
-   * The task runs not yet written with their end. Found by their run
-   * objects: a map keyed by 100,000 fresh UUIDs costs more than the rest of
-   * recording them. By id too where records name them by id (the created
-   * and submitted lines, printed at INFO; a finished line comes straight
-   * after its run's final state).
+   * The task runs not yet written with their end are found by their run
+   * objects (HISTORY_ROW); by id too where records name them by id
+   * (the created and submitted lines, printed at INFO; a finished line comes
+   * straight after its run's final state).
    */
-  readonly #taskRows = new WeakMap<TaskRun, TaskRow>();
   readonly #taskRowsById: Map<string, TaskRow> | undefined;
   /** Task runs in flight, for the thread's start. */
   #inFlight = 0;
@@ -174,7 +172,7 @@ export class HistoryRecorder implements RunReporter {
       this.#safely(() => this.#flush('due'));
     }
     const position = (this.#position += 1);
-    const row = this.#taskRows.get(run);
+    const row = run[HISTORY_ROW] as TaskRow | undefined;
     if (previous === undefined || row === undefined) {
       const flowRunSeq = this.#flowRunSeqs.get(run.flowRunId);
       if (flowRunSeq !== undefined) {
@@ -193,7 +191,7 @@ export class HistoryRecorder implements RunReporter {
           changed: false,
           changes: undefined,
         };
-        this.#taskRows.set(run, created);
+        run[HISTORY_ROW] = created;
         this.#taskRowsById?.set(run.id, created);
         this.#young.push(created);
         this.#inFlight += 1;
@@ -387,7 +385,7 @@ export class HistoryRecorder implements RunReporter {
     const taskRuns = this.#ended.length + this.#changed.length;
     for (const row of this.#ended) {
       this.#pushTaskRow(batch, row, true);
-      this.#taskRows.delete(row.run);
+      row.run[HISTORY_ROW] = undefined;
       this.#taskRowsById?.delete(row.run.id);
       this.#inFlight -= 1;
     }

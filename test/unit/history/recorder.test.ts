@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { ConcurrentTaskRunner, flow, task, getRunLogger } from '../../../src/index.js';
+import { ConcurrentTaskRunner, flow, getRunContext, getRunLogger, task } from '../../../src/index.js';
 import { openHistory } from '../../../src/history/database.js';
 import { listFlowRuns, logRecordsOf, subflowRunsOf, taskRunsOf, findFlowRun } from '../../../src/history/queries.js';
 import { HistoryRecorder } from '../../../src/history/recorder.js';
@@ -217,6 +217,17 @@ describe('the run history', () => {
     const results = db.prepare('SELECT t.dynamic_key, t.result_value AS value FROM task_runs t JOIN tasks k ON k.seq = t.task_seq WHERE k.name = ?').all('history_add_one') as { dynamic_key: number; value: string }[];
     assert.equal(results.length, 3000);
     assert.ok(results.every((row) => row.value === String(row.dynamic_key + 1)));
+  });
+
+  it('leaves its record of a task run out of what the run shows its code', async (t) => {
+    const describe = task('history_describe', () => {
+      const context = getRunContext();
+      return context?.kind === 'task' ? JSON.stringify(context.taskRun) : 'no task context';
+    });
+    const { outcome } = await record(t, flow({ name: 'history_describe_flow' }, async () => describe()));
+    const shown = JSON.parse(String(outcome.state.data)) as Record<string, unknown>;
+    assert.equal(typeof shown['id'], 'string');
+    assert.equal(shown['taskName'], 'history_describe');
   });
 
   it('turns itself off with one failure when its writer thread fails, and the run goes on to its end', async (t) => {
