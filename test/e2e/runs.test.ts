@@ -38,6 +38,11 @@ export default flow({ name: 'many' }, async () => {
   return (await Promise.all(addOne.map(numbers))).length;
 });
 `,
+  // More task runs than the recorder writes itself: its writer thread writes them.
+  'large.ts': `import { flow, task } from 'flowrun';
+export const double = task('double', (x: number) => x * 2);
+export default flow({ name: 'large' }, async () => (await Promise.all(double.map(Array.from({ length: 3000 }, (_, index) => index)))).length);
+`,
 };
 
 // The records of a console output (a line and the lines of its stack) at ERROR or above.
@@ -245,6 +250,23 @@ describe('flow runs', { concurrency: true }, () => {
     assert.notEqual(run.endTime, null);
     const shown = JSON.parse((await flowIn(project)(['runs', 'show', run.id, '--json'])).stdout) as RunJson;
     assert.deepEqual(shown.taskRuns?.map((taskRun) => taskRun.state.type), ['CRASHED']);
+  });
+
+  it('gives back every line of a run large enough for the writer thread, to the letter, and every task run', async (t) => {
+    const project = makeProject(t);
+    const flow = flowIn(project);
+    const run = await flow(['run', 'large']);
+    assert.equal(run.code, 0, run.stderr);
+    const [recorded] = JSON.parse((await flow(['runs', 'ls', '--json'])).stdout) as RunJson[];
+    assert.ok(recorded);
+    const logs = await flow(['runs', 'logs', recorded.id]);
+    assert.equal(logs.code, 0, logs.stderr);
+    // Created, submitted and finished of each task run; the flow run's created, starting and finished; the last newline.
+    assert.equal(logs.stdout.split('\n').length, 3 * 3000 + 3 + 1);
+    assert.equal(logs.stdout, run.stderr);
+    const shown = JSON.parse((await flow(['runs', 'show', recorded.id, '--json'])).stdout) as RunJson;
+    assert.equal(shown.taskRuns?.length, 3000);
+    assert.ok(shown.taskRuns?.every((taskRun) => taskRun.state.type === 'COMPLETED' && taskRun.runCount === 1));
   });
 
   it('records four runs started at the same moment whole, each of 1,000 task runs, with no "database is locked"', async (t) => {
