@@ -8,7 +8,7 @@ import { findNonJson } from '../engine/result-store.js';
 // Map into {} and a Date into a string, and a retry would hand the next
 // task something else than the first attempt did.
 
-/** What the results table gets for one task run. */
+/** What the history keeps of one task run's result (the result_* columns of its row). */
 export interface KeptResult {
   /** The key of its inputs; null when they cannot be compared. */
   readonly inputs: string | null;
