@@ -4,8 +4,8 @@ import type { Database } from 'better-sqlite3';
 // changes, log records; persisted results, in their task runs' rows since
 // version 3), and the migrations that build them, in order. The schema
 // version is SQLite's `user_version`: migration N takes a database from
-// version N-1 to N. A database of a version beyond the
-// last one here was written by a newer flowrun, and is left alone.
+// version N-1 to N. A database of a version beyond the last one here was
+// written by a newer flowrun, and is left alone.
 //
 // Rows refer to each other by SQLite's integer row ids (`seq`), not by their
 // UUIDs: an integer key is a few bytes where a UUID is 36, in each row and in
