@@ -79,8 +79,8 @@ const announce = (flow: FlowRunContext, run: TaskRun, immediate: boolean): void 
   }
   const source = flowRunSource(flow.flowRun);
   const time = flow.runtime.now();
-  reporter.log({ kind: 'task-run-created', time, level: LOG_LEVELS.INFO, source, taskRunId: run.id, taskRunName: run.name, taskName: run.taskName });
-  reporter.log({ kind: 'task-run-submitted', time, level: LOG_LEVELS.INFO, source, taskRunId: run.id, taskRunName: run.name, immediate });
+  reporter.log({ kind: 'task-run-created', time, level: LOG_LEVELS.INFO, source, taskRunId: run.id, taskRunName: run.name, taskName: run.taskName, taskRun: run });
+  reporter.log({ kind: 'task-run-submitted', time, level: LOG_LEVELS.INFO, source, taskRunId: run.id, taskRunName: run.name, immediate, taskRun: run });
 };
 
 // A run handed to a runner. A class rather than an object of closures: one

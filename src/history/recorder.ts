@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import { hashInputsKey } from '../engine/cache.js';
 import { HISTORY_ROW, type FlowRun, type TaskRun } from '../engine/runs.js';
 import { formatMessage } from '../logging/console-format.js';
-import { LOG_LEVELS, type LogLevel } from '../logging/levels.js';
+import type { LogLevel } from '../logging/levels.js';
 import type { LogRecord } from '../logging/records.js';
 import type { RunReporter } from '../logging/reporter.js';
 import { PLAIN_STYLES } from '../logging/styles.js';
@@ -98,13 +98,9 @@ export class HistoryRecorder implements RunReporter {
   /** The newest top-level flow run: lines of no run (the CLI's own) go under it. */
   #topLevelSeq: number | undefined;
   readonly #orphanLines: LogRecord[] = [];
-  /**
-   * The task runs not yet written with their end are found by their run
-   * objects (HISTORY_ROW); by id too where records name them by id
-   * (the created and submitted lines, printed at INFO; a finished line comes
-   * straight after its run's final state).
-   */
-  readonly #taskRowsById: Map<string, TaskRow> | undefined;
+  // The task runs not yet written with their end are found by their run
+  // objects (HISTORY_ROW), which their created and submitted lines carry; a
+  // finished line comes straight after its run's final state.
   /** Task runs in flight, for the thread's start. */
   #inFlight = 0;
   /** The rows begun since the last tick, and in the tick before: written at the next tick if still going and unwritten. */
@@ -125,7 +121,6 @@ export class HistoryRecorder implements RunReporter {
     this.#options = options;
     this.#writer = new BatchWriter(options.db);
     this.#statements = this.#writer.statements;
-    this.#taskRowsById = options.level <= LOG_LEVELS.INFO ? new Map() : undefined;
   }
 
   flowRunStateChanged(run: FlowRun, state: State, previous: State | undefined): void {
@@ -192,7 +187,6 @@ export class HistoryRecorder implements RunReporter {
           changes: undefined,
         };
         run[HISTORY_ROW] = created;
-        this.#taskRowsById?.set(run.id, created);
         this.#young.push(created);
         this.#inFlight += 1;
         // It is written while it goes on if it lasts past a tick.
@@ -232,7 +226,7 @@ export class HistoryRecorder implements RunReporter {
     if (record.kind === 'task-run-created' || record.kind === 'task-run-submitted') {
       // Rebuilt from the task run's row, at the place and time of this line
       // (a runner may announce a run later than it was made).
-      const row = this.#taskRowsById?.get(record.taskRunId);
+      const row = record.taskRun?.[HISTORY_ROW] as TaskRow | undefined;
       if (row === undefined) {
         return;
       }
@@ -249,7 +243,7 @@ export class HistoryRecorder implements RunReporter {
       // Rebuilt from the row too, at this line's place and time (it comes
       // straight after the final state, before the row is written).
       const ended = this.#ended.at(-1);
-      const row = ended?.run.id === record.source.id ? ended : this.#taskRowsById?.get(record.source.id);
+      const row = ended?.run.id === record.source.id ? ended : undefined;
       if (row !== undefined) {
         row.endTime = record.time;
         row.endPosition = position;
@@ -386,7 +380,6 @@ export class HistoryRecorder implements RunReporter {
     for (const row of this.#ended) {
       this.#pushTaskRow(batch, row, true);
       row.run[HISTORY_ROW] = undefined;
-      this.#taskRowsById?.delete(row.run.id);
       this.#inFlight -= 1;
     }
     this.#ended = [];
