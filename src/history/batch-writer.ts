@@ -163,22 +163,17 @@ export class BatchWriter {
     }
     this.#plainTaskRunRows += 1;
     if (this.#plainTaskRunRows === ROWS_PER_INSERT) {
-      this.#statements.insertPlainTaskRuns(values);
+      this.#statements.insertPlainTaskRuns(values, ROWS_PER_INSERT);
       this.#plainTaskRunRows = 0;
     }
   }
 
-  // The task runs waiting for a full group; plain ones short of a full
-  // statement one by one.
+  // The task runs waiting for a full group.
   #writeGrouped(): void {
-    const plain = this.#plainTaskRuns;
-    for (let row = 0; row < this.#plainTaskRunRows; row += 1) {
-      const at = row * PLAIN_TASK_RUN_BOUND;
-      const [seq, id, flowRunSeq, taskSeq, dynamicKey, name, created, start, end, createdPosition, endPosition, inputs, value] = plain.slice(at, at + PLAIN_TASK_RUN_BOUND);
-      const values = [seq, id, flowRunSeq, taskSeq, dynamicKey, name, 0, 'COMPLETED', null, null, created, start, end, 1, createdPosition, endPosition, inputs, value, null, null];
-      this.#statements.insertTaskRuns(values, 1);
+    if (this.#plainTaskRunRows > 0) {
+      this.#statements.insertPlainTaskRuns(this.#plainTaskRuns, this.#plainTaskRunRows);
+      this.#plainTaskRunRows = 0;
     }
-    this.#plainTaskRunRows = 0;
     if (this.#taskRunRows > 0) {
       this.#statements.insertTaskRuns(this.#taskRuns, this.#taskRunRows);
       this.#taskRunRows = 0;

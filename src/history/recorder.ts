@@ -57,8 +57,6 @@ export interface RecorderOptions {
 interface TaskRow {
   readonly run: TaskRun;
   readonly flowRunSeq: number;
-  /** Of a retried flow run: its first write takes over the earlier attempt's row. */
-  readonly retried: boolean;
   /** When its Pending began, or, where it was printed, its 'Created task run' line. */
   created: number;
   createdPosition: number;
@@ -174,7 +172,6 @@ export class HistoryRecorder implements RunReporter {
         const created: TaskRow = {
           run,
           flowRunSeq,
-          retried: this.#retriedSeqs.has(flowRunSeq),
           created: state.timestamp,
           createdPosition: position,
           immediate: false,
@@ -439,7 +436,8 @@ export class HistoryRecorder implements RunReporter {
     pushTaskRun(batch, {
       id: run.id,
       flowRunSeq: row.flowRunSeq,
-      mode: row.written ? UPDATE : row.retried ? TAKE_OVER : INSERT,
+      // A retried flow run's task run takes over the earlier attempt's row.
+      mode: row.written ? UPDATE : this.#retriedSeqs.has(row.flowRunSeq) ? TAKE_OVER : INSERT,
       taskSeq: this.#statements.taskSeq(run.taskKey, run.taskName),
       dynamicKey: run.dynamicKey,
       name: this.#options.mask(run.name),
