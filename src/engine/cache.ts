@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { TaskCacheContext } from '../tasks/options.js';
+import type { ScalarArguments } from './runs.js';
 import { describeType } from '../util/describe-value.js';
 import { isPlainObject } from '../util/is-plain-object.js';
 
@@ -34,6 +35,9 @@ const toHashable = (value: unknown): unknown => {
 const isScalar = (value: unknown): boolean =>
   value === null || typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number';
 
+/** Whether every argument is a string, number, boolean or null. */
+export const areScalars = (args: readonly unknown[]): args is ScalarArguments => args.every(isScalar);
+
 // Inputs keys longer than this are kept as a hash of themselves.
 const MAX_INLINE_INPUTS = 64;
 
@@ -43,6 +47,11 @@ const MAX_INLINE_INPUTS = 64;
  * when an argument is not plain data.
  */
 export const keyTaskInputs = (args: readonly unknown[]): string | undefined => {
+  const [first] = args;
+  if (args.length === 1 && typeof first === 'number' && Number.isFinite(first)) {
+    // A .map() over numbers: JSON.stringify([first]) without its walk.
+    return `[${first}]`;
+  }
   let text: string;
   try {
     // Scalars, the most common arguments (a mapped task's), are their own

@@ -1,9 +1,9 @@
 import { LOG_LEVELS } from '../logging/levels.js';
 import { Cached, type State } from '../states/state.js';
-import { keyTaskInputs, sameInputs } from './cache.js';
+import { areScalars, keyTaskInputs, sameInputs } from './cache.js';
 import type { FlowRunContext } from './context.js';
 import { logTaskRun } from './run-log.js';
-import type { ResultKeeping, TaskRun } from './runs.js';
+import type { KeepingDecision, TaskRun } from './runs.js';
 import type { ExecutableTask } from './task-engine.js';
 
 // `flow runs retry` runs a flow run again as the same run: its task runs and
@@ -38,7 +38,7 @@ export interface EarlierAttempt {
 
 // How the result of a run that completes is kept for a later retry: the
 // key of its inputs (which the retry compares) or why it cannot be kept.
-const decideKeeping = (task: ExecutableTask, args: readonly unknown[]): ResultKeeping => {
+const decideKeeping = (task: ExecutableTask, args: readonly unknown[]): KeepingDecision => {
   if (task.options.persistResult === false) {
     return { kind: 'not-kept', reason: `task '${task.name}' sets persistResult: false` };
   }
@@ -60,12 +60,16 @@ export const runUnlessDoneEarlier = (
   args: readonly unknown[],
   execute: () => State | Promise<State>,
 ): State | Promise<State> => {
-  const keeping = decideKeeping(task, args);
-  run.resultKeeping = keeping;
   const earlier = flow.earlier?.taskRun(run.taskKey, run.dynamicKey)?.result;
   if (earlier === undefined || flow.earlier === undefined) {
+    // Nothing to compare with: scalar arguments are keyed when the result
+    // is written (runs.ts ResultKeeping).
+    run.resultKeeping =
+      task.options.persistResult === false || !areScalars(args) ? decideKeeping(task, args) : args.length === 1 && typeof args[0] === 'number' ? args[0] : args;
     return execute();
   }
+  const keeping = decideKeeping(task, args);
+  run.resultKeeping = keeping;
   const attempt = describeAttempt(flow.earlier.runCount);
   let why: string;
   if (earlier.kind === 'not-kept') {

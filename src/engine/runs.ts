@@ -31,11 +31,27 @@ export interface TaskRunInfo {
   readonly upstreamIds: readonly string[];
 }
 
-/** How the result of a task run that completes is kept for `flow runs retry`. */
-export type ResultKeeping =
+/** Arguments that are all strings, numbers, booleans or null. */
+export type ScalarArguments = readonly (string | number | boolean | null)[];
+
+/** Whether the result of a task run that completes is kept for `flow runs retry`. */
+export type KeepingDecision =
   /** Kept, with the key of the inputs it was computed from. */
   | { readonly kind: 'kept'; readonly inputs: string }
   | { readonly kind: 'not-kept'; readonly reason: string };
+
+/** How the result of a task run that completes is kept for `flow runs retry`. */
+export type ResultKeeping =
+  | KeepingDecision
+  /**
+   * Kept, computed from these arguments, whose key is made when the result
+   * is written (cache.ts keyTaskInputs): scalars cannot change meanwhile,
+   * and a large .map() then keeps no key per run in flight (nor, for a lone
+   * number, anything).
+   */
+  | ScalarArguments
+  /** As ScalarArguments, of a lone number argument (a .map() over numbers), kept as itself rather than in an array. */
+  | number;
 
 /**
  * Where the run history (history/recorder.ts) keeps its record of a task run

@@ -1,4 +1,5 @@
-import type { TaskRun } from '../engine/runs.js';
+import type { ResultKeeping, ScalarArguments, TaskRun } from '../engine/runs.js';
+import { keyTaskInputs } from '../engine/cache.js';
 import { findNonJson } from '../engine/result-store.js';
 
 // How the history keeps a completed task run's result for `flow runs
@@ -23,16 +24,25 @@ export interface KeptResult {
 /** Results whose JSON is longer than this go to a file. */
 export const MAX_INLINE_RESULT = 64 * 1024;
 
+// (Array.isArray does not tell TypeScript that a readonly array is one.)
+const isScalarArguments = (keeping: ResultKeeping): keeping is ScalarArguments => Array.isArray(keeping);
+
 /** What to keep of `run`'s result `data`, or undefined when nothing is kept for it (the history does not track its results). */
 export const keepResult = (run: TaskRun, data: unknown): KeptResult | undefined => {
   const keeping = run.resultKeeping;
   if (keeping === undefined) {
     return undefined;
   }
-  if (keeping.kind === 'not-kept') {
+  let inputs: string | null;
+  if (typeof keeping === 'number') {
+    inputs = keyTaskInputs([keeping]) ?? null;
+  } else if (isScalarArguments(keeping)) {
+    inputs = keyTaskInputs(keeping) ?? null;
+  } else if (keeping.kind === 'not-kept') {
     return { inputs: null, value: null, file: null, problem: keeping.reason };
+  } else {
+    inputs = keeping.inputs;
   }
-  const { inputs } = keeping;
   if (data === undefined) {
     return { inputs, value: null, file: null, problem: null };
   }

@@ -53,7 +53,13 @@ export interface RecorderOptions {
   readonly threadAfterTaskRuns?: number;
 }
 
-/** A task run while it is not written with its end: what its states alone do not say. */
+/**
+ * A task run while it is not written with its end: what its states alone
+ * do not say. Its times are milliseconds since the recorder began (see
+ * #since): small integers are kept in the row itself, whereas times since
+ * 1970 would each take a number object of their own, a million of them
+ * for a million runs in flight.
+ */
 interface TaskRow {
   readonly run: TaskRun;
   readonly flowRunSeq: number;
@@ -110,6 +116,8 @@ export class HistoryRecorder implements RunReporter {
   #changed: TaskRow[] = [];
   #batch: WriteBatch = [];
   #pending = 0;
+  /** What the task rows' times are counted from. */
+  readonly #epoch = Date.now();
   #timer: NodeJS.Timeout | undefined;
   /** MAX_PENDING writes wait: the next state change writes them. */
   #full = false;
@@ -172,7 +180,7 @@ export class HistoryRecorder implements RunReporter {
         const created: TaskRow = {
           run,
           flowRunSeq,
-          created: state.timestamp,
+          created: this.#since(state.timestamp),
           createdPosition: position,
           immediate: false,
           startTime: undefined,
@@ -196,7 +204,7 @@ export class HistoryRecorder implements RunReporter {
       return;
     }
     if (hasRunEnded(state)) {
-      row.endTime = state.timestamp;
+      row.endTime = this.#since(state.timestamp);
       row.endPosition = position;
       this.#ended.push(row);
       this.#schedule();
@@ -205,7 +213,7 @@ export class HistoryRecorder implements RunReporter {
     if (state.type === 'RUNNING') {
       row.runCount += 1;
       if (row.startTime === undefined) {
-        row.startTime = state.timestamp;
+        row.startTime = this.#since(state.timestamp);
       } else {
         (row.changes ??= []).push(state);
       }
@@ -228,7 +236,7 @@ export class HistoryRecorder implements RunReporter {
         return;
       }
       if (record.kind === 'task-run-created') {
-        row.created = record.time;
+        row.created = this.#since(record.time);
         row.createdPosition = position;
       } else {
         row.immediate = record.immediate;
@@ -242,7 +250,7 @@ export class HistoryRecorder implements RunReporter {
       const ended = this.#ended.at(-1);
       const row = ended?.run.id === record.source.id ? ended : undefined;
       if (row !== undefined) {
-        row.endTime = record.time;
+        row.endTime = this.#since(record.time);
         row.endPosition = position;
       }
       return;
@@ -355,6 +363,10 @@ export class HistoryRecorder implements RunReporter {
     this.#startTimer();
   }
 
+  #since(time: number): number {
+    return time - this.#epoch;
+  }
+
   #startTimer(): void {
     if (this.#timer === undefined) {
       this.#timer = setTimeout(() => {
@@ -443,9 +455,9 @@ export class HistoryRecorder implements RunReporter {
       name: this.#options.mask(run.name),
       immediate: row.immediate,
       state: this.#masked(run.state),
-      created: row.created,
-      startTime: row.startTime,
-      endTime: ended ? row.endTime : undefined,
+      created: row.created + this.#epoch,
+      startTime: row.startTime === undefined ? undefined : row.startTime + this.#epoch,
+      endTime: ended && row.endTime !== undefined ? row.endTime + this.#epoch : undefined,
       runCount: row.runCount,
       createdPosition: row.createdPosition,
       endPosition: ended ? row.endPosition : undefined,
@@ -465,6 +477,9 @@ export class HistoryRecorder implements RunReporter {
   #keptResult(run: TaskRun): KeptResult | undefined {
     const { state } = run;
     const kept = state.type === 'COMPLETED' ? keepResult(run, state.data) : undefined;
+    // Read once, as the run is written: a run of a large .map() that its
+    // futures keep holds nothing more for the history.
+    run.resultKeeping = undefined;
     if (kept === undefined) {
       return undefined;
     }

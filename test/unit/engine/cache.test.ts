@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { explainUnhashableArguments } from '../../../src/engine/cache.js';
+import { explainUnhashableArguments, keyTaskInputs } from '../../../src/engine/cache.js';
 import { ConcurrentTaskRunner, flow, task, taskInputHash } from '../../../src/index.js';
 import { createTestRuntime } from '../../helpers/memory-reporter.js';
 
@@ -83,5 +83,21 @@ describe('a call that gets no cache key', () => {
     } finally {
       rmSync(project, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the inputs key `flow runs retry` compares', () => {
+  it('is the JSON of the arguments, a lone number included (made without JSON.stringify)', () => {
+    for (const value of [0, 7, -3, 2.5, -0, 1e21, 123456789012, Number.MAX_SAFE_INTEGER, 5e-324]) {
+      assert.equal(keyTaskInputs([value]), JSON.stringify([value]), String(value));
+    }
+    assert.equal(keyTaskInputs([Number.NaN]), '[null]');
+    assert.equal(keyTaskInputs(['a', 1, null, true]), '["a",1,null,true]');
+    assert.equal(keyTaskInputs([{ b: 1, a: [2] }]), '[{"a":[2],"b":1}]');
+  });
+
+  it('is a hash when long, and undefined when an argument is not plain data', () => {
+    assert.match(keyTaskInputs(['x'.repeat(100)]) ?? '', /^sha256:/);
+    assert.equal(keyTaskInputs([new Client()]), undefined);
   });
 });
