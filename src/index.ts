@@ -61,6 +61,7 @@ export type { MaybeNode, NodeArgs } from './graph/maybe-node.js';
 export { SequentialTaskRunner } from './runners/sequential.js';
 export { ConcurrentTaskRunner } from './runners/concurrent.js';
 export { ParallelTaskRunner, type ParallelTaskRunnerOptions } from './runners/parallel/parallel-runner.js';
+export { DistributedTaskRunner, type DistributedTaskRunnerOptions } from './runners/distributed/distributed-runner.js';
 export type { TaskRunner, TaskRunJob } from './runners/task-runner.js';
 export type { RunnerName } from './runners/names.js';
 

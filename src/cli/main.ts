@@ -5,6 +5,7 @@ import type { ConfigCommandOptions } from './commands/config.js';
 import type { GraphCommandOptions } from './commands/graph.js';
 import type { LsCommandOptions } from './commands/ls.js';
 import type { RunCommandOptions } from './commands/run.js';
+import type { WorkerCommandOptions, WorkersCommandOptions } from './commands/worker.js';
 import type { RunsLogsOptions, RunsLsOptions, RunsPruneOptions, RunsRetryOptions, RunsShowOptions } from './commands/runs.js';
 import { handleClosedPipes } from './closed-pipes.js';
 import { EXIT_CODES } from './exit-codes.js';
@@ -53,6 +54,12 @@ Examples:
   $ flow config parallel-execution       as that flow's run would see them, with its parameters
   $ FLOW_RUNNER=sequential flow config   environment variables count too`;
 
+const WORKER_EXAMPLES = `
+Examples:
+  $ flow worker                                   serve queue 'flowrun' at redis://127.0.0.1:6379
+  $ flow worker --redis redis://queue.internal:6379 --concurrency 8
+  $ flow run etl --runner distributed --redis redis://queue.internal:6379   (elsewhere) send it task runs`;
+
 const RUNS_EXAMPLES = `
 Examples:
   $ flow runs ls                         the 15 newest flow runs
@@ -99,6 +106,8 @@ export const createProgram = (world: CliWorld, setExitCode: (code: number) => vo
   // The options of a run, which `flow run` and `flow runs retry` share.
   const runnerOption = (): Option => new Option('--runner <name>', `task runner: ${listRunnerChoices()}`);
   const workersOption = (): Option => new Option('--workers <n>', 'worker threads of the parallel runner (default: one per core)');
+  const redisOption = (): Option => new Option('--redis <url>', 'the Redis server of the distributed runner (default: redis://127.0.0.1:6379)');
+  const queueOption = (): Option => new Option('--queue <name>', 'the queue of the distributed runner (default: flowrun)');
   const logLevelOption = (): Option => new Option('--log-level <level>', 'lowest log level printed: DEBUG, INFO, WARNING, ERROR, CRITICAL');
   const logFormatOption = (): Option => new Option('--log-format <format>', 'text (default), or json: one JSON object a line on stderr');
   const timeoutOption = (): Option => new Option('--timeout <seconds>', 'end the whole run TimedOut after this many seconds (exit 1)');
@@ -112,6 +121,8 @@ export const createProgram = (world: CliWorld, setExitCode: (code: number) => vo
     .option('--params <json>', 'set parameters from a JSON object')
     .addOption(runnerOption())
     .addOption(workersOption())
+    .addOption(redisOption())
+    .addOption(queueOption())
     .addOption(logLevelOption())
     .addOption(logFormatOption())
     .addOption(timeoutOption())
@@ -169,6 +180,33 @@ export const createProgram = (world: CliWorld, setExitCode: (code: number) => vo
       setExitCode(await configCommand(spec, options, world));
     });
 
+  program
+    .command('worker')
+    .description('Serve a queue of the distributed runner from this checkout of the project: run the task runs flow runs send to it.')
+    .addOption(redisOption())
+    .addOption(queueOption())
+    .option('--concurrency <n>', 'task runs at once, each on a thread of its own (default: one per core)')
+    .addOption(configOption())
+    .addOption(debugOption())
+    .addHelpText('after', WORKER_EXAMPLES)
+    .action(async (options: WorkerCommandOptions) => {
+      const { workerCommand } = await import('./commands/worker.js');
+      setExitCode(await workerCommand(options, world));
+    });
+
+  program
+    .command('workers')
+    .description('List the live workers of a queue of the distributed runner.')
+    .addOption(redisOption())
+    .addOption(queueOption())
+    .option('--json', 'an array of objects: id, host, pid, queue, concurrency, running, done, lastSeen')
+    .addOption(configOption())
+    .addOption(debugOption())
+    .action(async (options: WorkersCommandOptions) => {
+      const { workersCommand } = await import('./commands/worker.js');
+      setExitCode(await workersCommand(options, world));
+    });
+
   const runs = program
     .command('runs')
     .description('The run history: every flow run, recorded in <storeDir>/history.db.')
@@ -223,6 +261,8 @@ export const createProgram = (world: CliWorld, setExitCode: (code: number) => vo
     .option('--params <json>', 'secret parameters as a JSON object')
     .addOption(runnerOption())
     .addOption(workersOption())
+    .addOption(redisOption())
+    .addOption(queueOption())
     .addOption(logLevelOption())
     .addOption(logFormatOption())
     .addOption(timeoutOption())

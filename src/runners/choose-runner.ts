@@ -1,6 +1,7 @@
 import { UsageError } from '../errors.js';
 import { ConcurrentTaskRunner } from './concurrent.js';
 import { DEFAULT_RUNNER, quoteRunnerNames, RUNNER_NAMES, type RunnerName } from './names.js';
+import { DistributedTaskRunner } from './distributed/distributed-runner.js';
 import { ParallelTaskRunner } from './parallel/parallel-runner.js';
 import { SequentialTaskRunner } from './sequential.js';
 import type { TaskRunner } from './task-runner.js';
@@ -12,6 +13,9 @@ import type { TaskRunner } from './task-runner.js';
 export interface RunnerSettings {
   /** Worker threads of the parallel runner. */
   readonly workers?: number | undefined;
+  /** The Redis server and queue of the distributed runner. */
+  readonly redis?: string | undefined;
+  readonly queue?: string | undefined;
 }
 
 // Every name makes its runner: a name without one does not compile.
@@ -19,6 +23,7 @@ const RUNNERS: { readonly [Name in RunnerName]: (settings: RunnerSettings) => Ta
   sequential: () => new SequentialTaskRunner(),
   concurrent: () => new ConcurrentTaskRunner(),
   parallel: ({ workers }) => new ParallelTaskRunner(workers === undefined ? {} : { workers }),
+  distributed: ({ redis, queue }) => new DistributedTaskRunner({ ...(redis === undefined ? {} : { redis }), ...(queue === undefined ? {} : { queue }) }),
 };
 
 export const isTaskRunner = (value: unknown): value is TaskRunner =>

@@ -46,7 +46,7 @@ export const SETTINGS = {
   runner: {
     schema: z.enum(RUNNER_NAMES),
     expected: `one of ${quoteRunnerNames()}`,
-    description: 'The task runner: one task at a time, overlapping on the event loop, or on worker threads.',
+    description: 'The task runner: one task at a time, overlapping on the event loop, on worker threads, or on `flow worker` processes through Redis.',
     defaultValue: () => DEFAULT_RUNNER,
     flag: '--runner',
     perFlow: true,
@@ -60,6 +60,23 @@ export const SETTINGS = {
     flag: '--workers',
     perFlow: true,
   } satisfies SettingDescriptor<number>,
+  redis: {
+    schema: z.string().regex(/^rediss?:\/\/[^\s]+$/),
+    expected: 'a Redis URL (redis://host:port or rediss://...)',
+    description: 'The Redis server of the distributed runner and of `flow worker`.',
+    defaultValue: () => 'redis://127.0.0.1:6379',
+    flag: '--redis',
+    perFlow: true,
+    envName: 'FLOW_REDIS_URL',
+  } satisfies SettingDescriptor<string>,
+  queue: {
+    schema: z.string().regex(/^[\w.-]+$/),
+    expected: 'a queue name of letters, digits, _, . and -',
+    description: 'The queue the distributed runner sends task runs to and `flow worker` serves.',
+    defaultValue: () => 'flowrun',
+    flag: '--queue',
+    perFlow: true,
+  } satisfies SettingDescriptor<string>,
   logLevel: {
     schema: logLevel,
     expected: `one of ${LOG_LEVEL_NAMES.map((name) => `'${name}'`).join(', ')}`,

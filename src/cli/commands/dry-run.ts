@@ -5,6 +5,8 @@ import { describeProjectRoot, type ProjectRoot } from '../../settings/project-ro
 import type { ResolvedSettings } from '../../settings/resolve.js';
 import type { TaskRunner } from '../../runners/task-runner.js';
 import { ParallelTaskRunner } from '../../runners/parallel/parallel-runner.js';
+import { DistributedTaskRunner } from '../../runners/distributed/distributed-runner.js';
+import { describeRedisUrl } from '../../runners/distributed/redis-connection.js';
 import { formatSettingLines, parameterLines, type SettingLine } from './setting-lines.js';
 
 // `flow run --dry-run`: what a run would be, resolved exactly as a real run
@@ -35,6 +37,13 @@ export const describeDryRun = ({ found, configLabel, root, settings, runner, run
     { key: 'project root', text: describeProjectRoot(root) },
     { key: 'runner', text: `${runner.name} (from ${runnerSource})` },
     { key: 'workers', text: workers },
+    // Where a distributed run's task runs would go (its password hidden).
+    ...(runner instanceof DistributedTaskRunner
+      ? [
+          { key: 'redis', text: `${describeRedisUrl(runner.redisUrl)} ${from('redis')}` },
+          { key: 'queue', text: `${runner.queueName} ${from('queue')}` },
+        ]
+      : []),
     { key: 'log level', text: `${values.logLevel} ${from('logLevel')}` },
     { key: 'overlap', text: `${values.overlap} ${from('overlap')}` },
     { key: 'timeout', text: values.timeoutSeconds === null ? `none ${from('timeoutSeconds')}` : `${values.timeoutSeconds} s ${from('timeoutSeconds')}` },

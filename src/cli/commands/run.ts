@@ -10,6 +10,7 @@ import { JsonLinesReporter } from '../../logging/json-lines-reporter.js';
 import { LOG_LEVELS } from '../../logging/levels.js';
 import { discardPrestartedPool, isPrestartedFor, prestartWorkerPool } from '../../runners/parallel/prestarted-pool.js';
 import { ParallelTaskRunner } from '../../runners/parallel/parallel-runner.js';
+import { DistributedTaskRunner } from '../../runners/distributed/distributed-runner.js';
 import { chooseRunner } from '../../runners/choose-runner.js';
 import type { TaskRunner } from '../../runners/task-runner.js';
 import type { FlowOptions } from '../../flows/options.js';
@@ -28,6 +29,7 @@ import { retryParameterInputs, type RetryPlan } from './retry-plan.js';
 import { openSinks } from './run-sinks.js';
 import { holdOverlapLock } from './overlap.js';
 import { UsageError } from '../../errors.js';
+import { awaitExitWork } from '../../util/exit-work.js';
 
 type FlowDefinitionRunner = FlowOptions['taskRunner'];
 
@@ -36,6 +38,9 @@ export interface RunCommandOptions {
   readonly params?: string;
   readonly runner?: string;
   readonly workers?: string;
+  /** --redis and --queue: the distributed runner's server and queue. */
+  readonly redis?: string;
+  readonly queue?: string;
   readonly logLevel?: string;
   readonly config?: string;
   readonly color: boolean;
@@ -62,7 +67,7 @@ const chooseFlowRunner = (settings: ResolvedSettings, flowName: string, flowRunn
   const source = settings.sources.runner;
   const given = { runner: settings.values.runner, source: source.label };
   const overrides = source.kind === 'flag' || source.kind === 'env' || source.kind === 'config-flow';
-  const runner = chooseRunner({ override: overrides ? given : undefined, flowRunner, flowName, fallback: given, settings: { workers: settings.values.workers } });
+  const runner = chooseRunner({ override: overrides ? given : undefined, flowRunner, flowName, fallback: given, settings: { workers: settings.values.workers, redis: settings.values.redis, queue: settings.values.queue } });
   return { runner, source: source.label };
 };
 
@@ -73,6 +78,8 @@ const signalsHandled: readonly TerminationSignal[] = ['SIGINT', 'SIGTERM', 'SIGH
 // its number; a second signal exits at once.
 const HOOKS_GRACE_MS = 3_000;
 const STDIO_FLUSH_ON_SIGNAL_MS = 500;
+// A distributed run's withdrawal of its jobs (API.md section 7: within 5 s).
+const EXIT_WORK_MS = 4_000;
 
 interface SignalHandling {
   /** A signal came: the CLI is on its way out and must not exit otherwise. */
@@ -102,7 +109,7 @@ const installSignalHandlers = (onFirst: () => void): SignalHandling => {
       onFirst();
       // The lines already written (the Cancelled states above all) should
       // reach a slow reader too, but a signal is no time to wait long.
-      void flushStdio(STDIO_FLUSH_ON_SIGNAL_MS).then(() => process.exit(SIGNAL_EXIT_CODES[signal]));
+      void Promise.all([flushStdio(STDIO_FLUSH_ON_SIGNAL_MS), awaitExitWork(EXIT_WORK_MS)]).then(() => process.exit(SIGNAL_EXIT_CODES[signal]));
     };
     setTimeout(() => exit(true), HOOKS_GRACE_MS).unref();
     void hooks.done.then(
@@ -149,6 +156,8 @@ const loadAndRun = async (
   const flags = {
     runner: options.runner,
     workers: options.workers,
+    redis: options.redis,
+    queue: options.queue,
     logLevel: options.logLevel,
     logFormat: options.logFormat,
     timeoutSeconds: options.timeout,
@@ -211,6 +220,11 @@ const loadAndRun = async (
   if (!(runner instanceof ParallelTaskRunner && isPrestartedFor(runner.poolOptions))) {
     // The flow's own settings chose otherwise: the workers are not needed.
     void discardPrestartedPool();
+  }
+  if (runner instanceof DistributedTaskRunner) {
+    // A Redis that does not answer is a setup to fix: one line, exit 2, before any run line.
+    const { checkRedis } = await import('../../runners/distributed/redis-connection.js');
+    await checkRedis(runner.redisUrl);
   }
 
   const colourInput = { flag: options.color, env: world.env, stream: world.stderr };

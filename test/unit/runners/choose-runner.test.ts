@@ -19,7 +19,7 @@ describe('chooseRunner', () => {
     }
     assert.throws(
       () => chooseRunner({ flowName: 'etl', override: { runner: 'dask' as never, source: '--runner' } }),
-      /^UsageError: unknown runner "dask" \(from --runner\); expected one of 'sequential', 'concurrent', 'parallel'\.$/,
+      /^UsageError: unknown runner "dask" \(from --runner\); expected one of 'sequential', 'concurrent', 'parallel', 'distributed'\.$/,
     );
   });
 

@@ -100,6 +100,8 @@ describe('resolveSettings: precedence', () => {
       flowsDir: 'flows',
       runner: 'concurrent',
       workers: availableParallelism(),
+      redis: 'redis://127.0.0.1:6379',
+      queue: 'flowrun',
       logLevel: 'INFO',
       logFormat: 'text',
       timeoutSeconds: null,

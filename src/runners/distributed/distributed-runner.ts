@@ -1,0 +1,526 @@
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { invokeInThread, type InvocationOutcome, type TaskInvocation, type TaskInvoker } from '../../engine/invocation.js';
+import { flowRunSource, logMessage, taskRunSource } from '../../engine/run-log.js';
+import { UsageError } from '../../errors.js';
+import { LOG_LEVELS, type LogLevel } from '../../logging/levels.js';
+import { hasRunEnded, type State } from '../../states/state.js';
+import { getTaskKeyRoot } from '../../tasks/task-key.js';
+import { addExitWork } from '../../util/exit-work.js';
+import { BaseTaskRunner } from '../base-runner.js';
+import { findUnsendable } from '../parallel/cloneable.js';
+import { deserializeError } from '../parallel/deserialize.js';
+import type { TaskRunJob } from '../task-runner.js';
+import { decodeValue, encodeValue, parseLineEntry, type DistributedReply, type LineEntry, type TaskRunJobData, type TaskRunJobResult } from './job-protocol.js';
+import { cancelChannel, linesStreamKey } from './keys.js';
+import { describeRedisUrl, openRedis } from './redis-connection.js';
+import { hashFile, projectRelativePath } from './task-module.js';
+import { countLiveWorkers } from './worker-registry.js';
+
+export interface DistributedTaskRunnerOptions {
+  /** The Redis server. @default 'redis://127.0.0.1:6379' */
+  readonly redis?: string;
+  /** The queue `flow worker` processes serve. @default 'flowrun' */
+  readonly queue?: string;
+}
+
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+export const DEFAULT_QUEUE = 'flowrun';
+
+/** With task runs waiting this long and no worker serving the queue, the run says so. */
+const NO_WORKER_WARNING_MS = 10_000;
+/** How often the runs in flight are checked in Redis too, in case an event was missed (a reconnection). */
+const STATE_CHECK_MS = 5_000;
+/** How long a result waits for lines its worker said it sent and that have not arrived. */
+const LINES_GRACE_MS = 10_000;
+/** Redis silent this long ends the runs in flight Crashed (API.md section 7: within 60 s). */
+const REDIS_LOST_MS = 45_000;
+/** Jobs are kept this long after they end, for the state check; then BullMQ removes them. */
+const KEEP_ENDED_JOBS_SECONDS = 3_600;
+
+/** A task run sent to the queue, until its outcome is handed back. */
+interface PendingRun {
+  readonly invocation: TaskInvocation;
+  readonly jobId: string;
+  readonly settle: (outcome: InvocationOutcome) => void;
+  /** Lines of the run that have arrived. */
+  lines: number;
+  /** The reply, once it came, while lines it counts are still on their way. */
+  reply: DistributedReply | undefined;
+  linesTimer: NodeJS.Timeout | undefined;
+  /** A worker has taken it (BullMQ's 'active'). */
+  taken: boolean;
+}
+
+/** What start() opens, closed by shutdown(). */
+interface Connections {
+  readonly queue: Queue<TaskRunJobData, TaskRunJobResult>;
+  readonly events: QueueEvents;
+  /** For the runner's own commands (publishing cancellations, the workers' registry). */
+  readonly client: Redis;
+  /** Blocks on the lines stream. */
+  readonly reader: Redis;
+}
+
+const isDistributedReply = (value: unknown): value is DistributedReply =>
+  typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+
+// A job's result as BullMQ hands it: parsed already, or its JSON.
+const decodeResult = (returnvalue: unknown): DistributedReply | undefined => {
+  let result = returnvalue;
+  if (typeof result === 'string') {
+    try {
+      result = JSON.parse(result) as unknown;
+    } catch {
+      return undefined;
+    }
+  }
+  const reply = (result as Partial<TaskRunJobResult> | null)?.reply;
+  if (typeof reply !== 'string') {
+    return undefined;
+  }
+  const decoded = decodeValue(reply);
+  return isDistributedReply(decoded) ? decoded : undefined;
+};
+
+/**
+ * Sends task runs to `flow worker` processes, on this machine or others,
+ * through a BullMQ queue on Redis: Prefect's Dask and Ray runners. The flow
+ * run keeps the engine (states, retries, caching, hooks, logs, history);
+ * workers only call task functions, each on a worker thread of their own, as
+ * the parallel runner does. A task is found on a worker by its module's path
+ * in the project and its registry key, and must be defined at the top level
+ * of a module; one that cannot be sent runs here, with a warning.
+ */
+export class DistributedTaskRunner extends BaseTaskRunner {
+  readonly name = 'DistributedTaskRunner';
+  readonly concurrency = 'in parallel';
+  readonly redisUrl: string;
+  readonly queueName: string;
+  readonly #options: DistributedTaskRunnerOptions;
+  readonly #id = randomUUID();
+  #connections: Promise<Connections> | undefined;
+  readonly #pending = new Map<string, PendingRun>();
+  readonly #attempts = new WeakMap<object, number>();
+  readonly #warnedInThread = new Set<string>();
+  #stateCheck: NodeJS.Timeout | undefined;
+  #noWorkerCheck: NodeJS.Timeout | undefined;
+  #reading = false;
+  /** Since when Redis has not answered the state check. */
+  #redisLostSince: number | undefined;
+  #stopping: Promise<void> | undefined;
+
+  constructor(options: DistributedTaskRunnerOptions = {}) {
+    super();
+    this.#options = options;
+    this.redisUrl = options.redis ?? DEFAULT_REDIS_URL;
+    this.queueName = options.queue ?? DEFAULT_QUEUE;
+    if (!/^rediss?:\/\/\S+$/.test(this.redisUrl)) {
+      throw new UsageError(`DistributedTaskRunner: option 'redis' must be a Redis URL (redis://host:port), got ${JSON.stringify(options.redis)}.`);
+    }
+    if (!/^[\w.-]+$/.test(this.queueName)) {
+      throw new UsageError(`DistributedTaskRunner: option 'queue' must be letters, digits, _, . and -, got ${JSON.stringify(options.queue)}.`);
+    }
+  }
+
+  get startDetail(): string {
+    return `Sending task runs to queue '${this.queueName}' at ${describeRedisUrl(this.redisUrl)}.`;
+  }
+
+  override async start(signal?: AbortSignal): Promise<void> {
+    await super.start();
+    this.#stopping = undefined;
+    // Connected now, so that a Redis that cannot be reached fails the run
+    // before any task run is made.
+    await this.#connect();
+    // A stopped flow run's task runs have ended (Cancelled or TimedOut): its
+    // queued jobs are withdrawn and its running ones stopped on their workers.
+    // (Before the CLI exits on a signal: exit-work.ts.)
+    signal?.addEventListener('abort', () => addExitWork(this.#withdrawAll()), { once: true });
+  }
+
+  protected execute(job: TaskRunJob): Promise<State> {
+    job.announce(job.direct);
+    return job.run(this.#invoke);
+  }
+
+  override async shutdown(): Promise<void> {
+    await super.shutdown();
+    this.#stopping ??= this.#close();
+    await this.#stopping;
+  }
+
+  duplicate(): DistributedTaskRunner {
+    return new DistributedTaskRunner(this.#options);
+  }
+
+  get #linesKey(): string {
+    return linesStreamKey(this.queueName, this.#id);
+  }
+
+  #connect(): Promise<Connections> {
+    this.#connections ??= (async () => {
+      const client = await openRedis(this.redisUrl, 'flow-run');
+      const { Queue, QueueEvents } = await import('bullmq');
+      const queue = new Queue<TaskRunJobData, TaskRunJobResult>(this.queueName, { connection: client });
+      const events = new QueueEvents(this.queueName, { connection: (await openRedis(this.redisUrl, 'worker')) });
+      const reader = await openRedis(this.redisUrl, 'worker');
+      queue.on('error', () => undefined);
+      events.on('error', () => undefined);
+      events.on('completed', ({ jobId, returnvalue }) => this.#onResult(jobId, decodeResult(returnvalue)));
+      events.on('failed', ({ jobId, failedReason }) => this.#onFailed(jobId, failedReason));
+      events.on('stalled', ({ jobId }) => this.#onStalled(jobId));
+      events.on('active', ({ jobId }) => {
+        const pending = this.#pending.get(jobId);
+        if (pending !== undefined) {
+          pending.taken = true;
+        }
+      });
+      await events.waitUntilReady();
+      const connections: Connections = { queue, events, client, reader };
+      this.#reading = true;
+      void this.#readLines(reader);
+      return connections;
+    })();
+    return this.#connections;
+  }
+
+  async #close(): Promise<void> {
+    const connecting = this.#connections;
+    this.#connections = undefined;
+    this.#reading = false;
+    clearInterval(this.#stateCheck);
+    clearTimeout(this.#noWorkerCheck);
+    this.#stateCheck = undefined;
+    this.#noWorkerCheck = undefined;
+    if (connecting === undefined) {
+      return;
+    }
+    let connections: Connections;
+    try {
+      connections = await connecting;
+    } catch {
+      return;
+    }
+    await this.#withdrawAll();
+    const { queue, events, client, reader } = connections;
+    reader.disconnect();
+    await client.del(this.#linesKey).catch(() => undefined);
+    await Promise.allSettled([events.close(), queue.close()]);
+    await client.quit().catch(() => undefined);
+  }
+
+  // Runs it cannot send run here, once said for each task.
+  #runHere(invocation: TaskInvocation, why: string): InvocationOutcome | Promise<InvocationOutcome> {
+    const { flow, task } = invocation;
+    if (!this.#warnedInThread.has(task.key)) {
+      this.#warnedInThread.add(task.key);
+      logMessage(
+        flow.runtime,
+        flowRunSource(flow.flowRun),
+        LOG_LEVELS.WARNING,
+        `Task '${task.name}' cannot run on a worker: ${why}. It runs in the flow run's process instead; to run it on workers, define it with task() at the top level of a module of the project.`,
+      );
+    }
+    return invokeInThread(invocation);
+  }
+
+  readonly #invoke: TaskInvoker = (invocation) => {
+    const { task, args } = invocation;
+    if (task.unshippableReason !== undefined || task.moduleUrl === undefined) {
+      return this.#runHere(invocation, task.unshippableReason ?? 'the module that defines it is not known');
+    }
+    const root = getTaskKeyRoot();
+    const modulePath = projectRelativePath(task.moduleUrl, root);
+    if (modulePath === undefined) {
+      return this.#runHere(invocation, `its module is outside the project root ${root}`);
+    }
+    const unsendable = findUnsendable(args, 'argument');
+    if (unsendable !== undefined) {
+      return {
+        kind: 'crashed',
+        reason: `Cannot send the arguments of task '${task.name}' to a worker: ${unsendable.replace(/^argument\[(\d+)\]/, (_whole, index: string) => `argument ${Number(index) + 1}`)}. Pass plain data (objects, arrays, strings, numbers, Dates, Maps), or run this flow with --runner concurrent.`,
+      };
+    }
+    let moduleHash: string;
+    try {
+      moduleHash = hashFile(task.moduleUrl.startsWith('file:') ? fileURLToPath(task.moduleUrl) : task.moduleUrl);
+    } catch (error) {
+      return { kind: 'crashed', reason: `Cannot read the module of task '${task.name}' (${modulePath}): ${error instanceof Error ? error.message : String(error)}.` };
+    }
+    return this.#send(invocation, modulePath, moduleHash);
+  };
+
+  async #send(invocation: TaskInvocation, modulePath: string, moduleHash: string): Promise<InvocationOutcome> {
+    const { task, run, args, flow, signal } = invocation;
+    const { queue, client } = await this.#connect();
+    // One job per attempt of the run, its id made of the run's: a job added
+    // twice (a retried request) is one job.
+    const attempt = (this.#attempts.get(run) ?? 0) + 1;
+    this.#attempts.set(run, attempt);
+    const jobId = `${run.id}-${attempt}`;
+    const data: TaskRunJobData = {
+      modulePath,
+      moduleHash,
+      registryKey: task.registryKey,
+      taskName: task.name,
+      args: encodeValue(args),
+      taskRun: { id: run.id, name: run.name, taskName: run.taskName, taskKey: run.taskKey, flowRunId: run.flowRunId, tags: run.tags, upstreamIds: run.upstreamIds },
+      flowRunName: flow.flowRun.name,
+      logPrints: invocation.logPrints,
+      logLevel: flow.runtime.reporter.level,
+      linesKey: this.#linesKey,
+    };
+    const outcome = new Promise<InvocationOutcome>((resolve) => {
+      // Registered before the job is added: its result may come at once.
+      this.#pending.set(jobId, { invocation, jobId, settle: resolve, lines: 0, reply: undefined, linesTimer: undefined, taken: false });
+    });
+    // Its deadline, or its flow run stopped (before the CLI exits on a signal: exit-work.ts).
+    const onAbort = (): void => addExitWork(this.#withdraw(jobId, client, queue));
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await queue.add(task.name, data, {
+        jobId,
+        attempts: 1,
+        removeOnComplete: { age: KEEP_ENDED_JOBS_SECONDS },
+        removeOnFail: { age: KEEP_ENDED_JOBS_SECONDS },
+      });
+    } catch (error) {
+      this.#settle(jobId, { kind: 'crashed', reason: `Cannot send task run '${run.name}' to queue '${this.queueName}' at ${describeRedisUrl(this.redisUrl)}: ${error instanceof Error ? error.message : String(error)}.` });
+    }
+    this.#watch();
+    try {
+      return await outcome;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  // The timers that look after the runs in flight, started with the first.
+  #watch(): void {
+    this.#stateCheck ??= setInterval(() => void this.#checkStates(), STATE_CHECK_MS);
+    this.#stateCheck.unref();
+    this.#noWorkerCheck ??= setTimeout(() => void this.#warnIfNoWorker(), NO_WORKER_WARNING_MS);
+    this.#noWorkerCheck.unref();
+  }
+
+  async #warnIfNoWorker(): Promise<void> {
+    const waiting = [...this.#pending.values()];
+    if (waiting.length === 0 || waiting.some((pending) => pending.taken)) {
+      return;
+    }
+    const connections = await this.#connections;
+    if (connections === undefined || (await countLiveWorkers(connections.client, this.queueName).catch(() => 0)) > 0) {
+      return;
+    }
+    const { flow } = waiting[0]?.invocation ?? {};
+    if (flow === undefined) {
+      return;
+    }
+    const url = describeRedisUrl(this.redisUrl);
+    logMessage(
+      flow.runtime,
+      flowRunSource(flow.flowRun),
+      LOG_LEVELS.WARNING,
+      `No worker is serving queue '${this.queueName}' at ${url}: ${waiting.length} task run${waiting.length === 1 ? ' waits' : 's wait'}. Start one in a checkout of this project: flow worker --redis ${url} --queue ${this.queueName}`,
+    );
+  }
+
+  // A backstop for events missed while a connection was being re-made,
+  // and the watch on Redis itself: runs waiting on a Redis that is gone
+  // would wait for good.
+  async #checkStates(): Promise<void> {
+    const connections = await this.#connections?.catch(() => undefined);
+    if (connections === undefined) {
+      return;
+    }
+    const answered = await connections.client.ping().then(
+      () => true,
+      () => false,
+    );
+    if (!answered) {
+      this.#redisLostSince ??= Date.now();
+      if (Date.now() - this.#redisLostSince >= REDIS_LOST_MS) {
+        const reason = `Lost Redis at ${describeRedisUrl(this.redisUrl)}: it has not answered for ${Math.round((Date.now() - this.#redisLostSince) / 1000)} s, and the task run's outcome cannot come back.`;
+        for (const jobId of [...this.#pending.keys()]) {
+          this.#settle(jobId, { kind: 'crashed', reason });
+        }
+      }
+      return;
+    }
+    this.#redisLostSince = undefined;
+    for (const pending of [...this.#pending.values()]) {
+      if (pending.reply !== undefined) {
+        continue;
+      }
+      const job = await connections.queue.getJob(pending.jobId).catch(() => undefined);
+      if (job === undefined || job === null) {
+        continue;
+      }
+      const state = await job.getState().catch(() => 'unknown');
+      if (state === 'completed') {
+        this.#onResult(pending.jobId, decodeResult(job.returnvalue));
+      } else if (state === 'failed') {
+        this.#onFailed(pending.jobId, job.failedReason);
+      }
+    }
+  }
+
+  #onResult(jobId: string, reply: DistributedReply | undefined): void {
+    const pending = this.#pending.get(jobId);
+    if (pending === undefined || pending.reply !== undefined) {
+      return;
+    }
+    if (reply === undefined) {
+      this.#settle(jobId, { kind: 'crashed', reason: `The worker running task run '${pending.invocation.run.name}' sent back a result this flowrun cannot read (another version of flowrun?).` });
+      return;
+    }
+    pending.reply = reply;
+    if (pending.lines >= reply.events) {
+      this.#settleWithReply(pending);
+      return;
+    }
+    // Its last lines are still on their way: they come first.
+    pending.linesTimer = setTimeout(() => this.#settleWithReply(pending), LINES_GRACE_MS);
+  }
+
+  #onFailed(jobId: string, failedReason: string): void {
+    const pending = this.#pending.get(jobId);
+    if (pending === undefined || pending.reply !== undefined) {
+      return;
+    }
+    const { task, run } = pending.invocation;
+    const reason = /stalled/i.test(failedReason)
+      ? `Task run '${run.name}' lost its worker twice (killed or cut off from Redis while it ran task '${task.name}'); it is not sent again.`
+      : `The job of task run '${run.name}' failed on its worker: ${failedReason}`;
+    this.#settle(jobId, { kind: 'crashed', reason });
+  }
+
+  #onStalled(jobId: string): void {
+    const pending = this.#pending.get(jobId);
+    if (pending === undefined) {
+      return;
+    }
+    const { flow, run } = pending.invocation;
+    logMessage(
+      flow.runtime,
+      taskRunSource(run),
+      LOG_LEVELS.WARNING,
+      'Its worker stopped answering while it ran (killed, or cut off from Redis); the task run goes to another worker.',
+    );
+  }
+
+  #settleWithReply(pending: PendingRun): void {
+    const { reply, invocation } = pending;
+    if (reply === undefined) {
+      return;
+    }
+    switch (reply.type) {
+      case 'returned':
+        this.#settle(pending.jobId, { kind: 'returned', value: reply.value });
+        return;
+      case 'threw':
+        this.#settle(pending.jobId, { kind: 'threw', error: deserializeError(reply.error) });
+        return;
+      case 'unsendable':
+        this.#settle(pending.jobId, {
+          kind: 'crashed',
+          reason: `Cannot send the result of task '${invocation.task.name}' back from its worker: ${reply.reason}. Return plain data, or run this flow with --runner concurrent.`,
+        });
+        return;
+      case 'not-found':
+        this.#settle(pending.jobId, { kind: 'crashed', reason: `The worker cannot run task '${invocation.task.name}': ${reply.reason}.` });
+        return;
+      case 'crashed':
+        this.#settle(pending.jobId, { kind: 'crashed', reason: reply.reason });
+        return;
+    }
+  }
+
+  #settle(jobId: string, outcome: InvocationOutcome): void {
+    const pending = this.#pending.get(jobId);
+    if (pending === undefined) {
+      return;
+    }
+    this.#pending.delete(jobId);
+    clearTimeout(pending.linesTimer);
+    pending.settle(outcome);
+  }
+
+  // What the workers send of the runs: their log lines and prints, in order.
+  async #readLines(reader: Redis): Promise<void> {
+    let lastId = '0-0';
+    while (this.#reading) {
+      let streams: [string, [string, string[]][]][] | null;
+      try {
+        streams = (await reader.xread('COUNT', 1000, 'BLOCK', 1000, 'STREAMS', this.#linesKey, lastId));
+      } catch {
+        if (!this.#reading) {
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        continue;
+      }
+      for (const [, entries] of streams ?? []) {
+        for (const [id, fields] of entries) {
+          lastId = id;
+          const entry = parseLineEntry(fields);
+          if (entry !== undefined) {
+            this.#deliverLine(entry);
+          }
+        }
+      }
+    }
+  }
+
+  #deliverLine(entry: LineEntry): void {
+    const pending = this.#pending.get(entry.job);
+    if (pending === undefined) {
+      return;
+    }
+    pending.lines += 1;
+    const { flow, run } = pending.invocation;
+    if (entry.kind === 'log') {
+      const { reporter } = flow.runtime;
+      // What a run logs once it has ended (or its flow run was stopped) goes to DEBUG.
+      const late = flow.signal.aborted || hasRunEnded(run.state);
+      const level = (late ? Math.min(entry.level, LOG_LEVELS.DEBUG) : entry.level) as LogLevel;
+      if (level >= reporter.level) {
+        reporter.log({ kind: 'message', time: entry.time, level, source: taskRunSource(run), text: entry.text });
+      }
+    } else {
+      (entry.kind === 'stdout' ? process.stdout : process.stderr).write(entry.bytes ? Buffer.from(entry.text, 'base64') : entry.text);
+    }
+    if (pending.reply !== undefined && pending.lines >= pending.reply.events) {
+      this.#settleWithReply(pending);
+    }
+  }
+
+  // Withdraws a run's job: removed if no worker has it yet, then stopped on
+  // its worker if one has (its thread is terminated) or takes it still (a
+  // worker keeps the ids it was told of).
+  async #withdraw(jobId: string, client: Redis, queue: Queue): Promise<void> {
+    const pending = this.#pending.get(jobId);
+    this.#settle(jobId, { kind: 'crashed', reason: 'The task run was stopped.' });
+    if (pending === undefined) {
+      return;
+    }
+    await queue.remove(jobId).catch(() => undefined);
+    await client.publish(cancelChannel(this.queueName), jobId).catch(() => undefined);
+  }
+
+  async #withdrawAll(): Promise<void> {
+    const connections = await this.#connections?.catch(() => undefined);
+    const jobIds = [...this.#pending.keys()];
+    if (connections === undefined || jobIds.length === 0) {
+      for (const jobId of jobIds) {
+        this.#settle(jobId, { kind: 'crashed', reason: 'The task run was stopped.' });
+      }
+      return;
+    }
+    await Promise.all(jobIds.map((jobId) => this.#withdraw(jobId, connections.client, connections.queue)));
+  }
+}
+

@@ -1,0 +1,12 @@
+// The Redis keys and channels of flowrun's own, beside BullMQ's (which live
+// under `bull:<queue>:`): one place, so that the flow run and its workers
+// name them alike.
+
+/** The stream a flow run's task runs' lines (logs and prints) travel on, one per runner. */
+export const linesStreamKey = (queue: string, runnerId: string): string => `flowrun:${queue}:lines:${runnerId}`;
+
+/** The channel on which a flow run asks the workers to stop task runs (a timeout, a signal). */
+export const cancelChannel = (queue: string): string => `flowrun:${queue}:cancel`;
+
+/** The hash of the live workers of a queue, each under its id, for `flow workers`. */
+export const workersKey = (queue: string): string => `flowrun:${queue}:workers`;

@@ -1,0 +1,291 @@
+import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import type { Job, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { LOG_LEVELS, type LogLevel } from '../../logging/levels.js';
+import { importUserModule } from '../../loader/module-loader.js';
+import { setTaskKeyRoot } from '../../tasks/task-key.js';
+import type { WorkerEvent, WorkerReply, WorkerRequest } from '../parallel/protocol.js';
+import { destroyWorkerPool, startWorkerPool, type WorkerPool } from '../parallel/worker-pool.js';
+import { decodeValue, encodeValue, lineEntryFields, type DistributedReply, type TaskRunJobData, type TaskRunJobResult } from './job-protocol.js';
+import { cancelChannel } from './keys.js';
+import { describeRedisUrl, openRedis } from './redis-connection.js';
+import { hashFile, pathInProject } from './task-module.js';
+import { HEARTBEAT_MS, removeWorkerInfo, writeWorkerInfo, type WorkerInfo } from './worker-registry.js';
+
+// `flow worker`: serves a queue of the distributed runner. It takes task
+// runs from BullMQ, finds each task in its own checkout of the project (the
+// module at the same path, with the same content), and runs it on a worker
+// thread of a pool like the parallel runner's, where it can be stopped (a
+// timeout, a cancelled flow run) even in the middle of synchronous code: the
+// thread is terminated. What the task logs or prints goes to the flow run on
+// a stream of its own (keys.ts); the result goes back as the job's.
+
+export interface WorkerServiceOptions {
+  readonly redis: string;
+  readonly queue: string;
+  /** Task runs at once, each on a thread of its own. */
+  readonly concurrency: number;
+  /** The project root: task modules are found under it, and task keys made from it. */
+  readonly projectRoot: string;
+  /** Writes one of the worker's log lines (`flowrun.worker - ...`). */
+  readonly log: (level: LogLevel, message: string) => void;
+  /** How soon a task run of a worker that stopped answering goes to another (BullMQ's lock). @default 5000 */
+  readonly lockMs?: number;
+}
+
+// BullMQ's defaults (a 30 s lock, a check each 30 s) leave a run whose
+// worker was killed waiting up to a minute; these move it within ~10 s.
+const DEFAULT_LOCK_MS = 5_000;
+
+/** Cancelled job ids kept, the oldest forgotten first. */
+const REMEMBERED_CANCELLATIONS = 10_000;
+
+const crashed = (reason: string): DistributedReply => ({ type: 'crashed', reason, events: 0 });
+
+const describeOutcome = (reply: DistributedReply): string => {
+  switch (reply.type) {
+    case 'returned':
+      return 'completed';
+    case 'threw':
+      return 'failed (the task threw)';
+    default:
+      return `crashed (${reply.reason})`;
+  }
+};
+
+export class WorkerService {
+  readonly id = `${hostname()}-${process.pid}`;
+  readonly #options: WorkerServiceOptions;
+  #pool: WorkerPool | undefined;
+  #worker: Worker<TaskRunJobData, TaskRunJobResult> | undefined;
+  #client: Redis | undefined;
+  #subscriber: Redis | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #running = 0;
+  #done = 0;
+  #infoDue = false;
+  #nextCallId = 0;
+  readonly #imported = new Map<string, Promise<void>>();
+  /** Jobs whose flow run stopped them before they came here. */
+  readonly #cancelled = new Set<string>();
+
+  constructor(options: WorkerServiceOptions) {
+    this.#options = options;
+  }
+
+  /** Connects, starts its threads and begins taking task runs; resolves once it is serving. */
+  async start(): Promise<void> {
+    const { redis, queue, concurrency, projectRoot } = this.#options;
+    setTaskKeyRoot(projectRoot);
+    const client = await openRedis(redis, 'worker');
+    this.#client = client;
+    const subscriber = await openRedis(redis, 'worker');
+    this.#subscriber = subscriber;
+    this.#pool = await startWorkerPool({ workers: concurrency, memoryLimitMb: undefined });
+    const { Worker: BullWorker } = await import('bullmq');
+    const lockDuration = this.#options.lockMs ?? DEFAULT_LOCK_MS;
+    const worker = new BullWorker<TaskRunJobData, TaskRunJobResult>(queue, (job, _token, signal) => this.#process(job, signal), {
+      connection: client.duplicate({ maxRetriesPerRequest: null }),
+      concurrency,
+      name: this.id,
+      lockDuration,
+      stalledInterval: lockDuration,
+      maxStalledCount: 1,
+      autorun: false,
+    });
+    worker.on('error', (error) => this.#options.log(LOG_LEVELS.WARNING, `Redis: ${error.message}`));
+    this.#worker = worker;
+    // A flow run stopped (a timeout, a signal): its runs here end at once.
+    await subscriber.subscribe(cancelChannel(queue));
+    subscriber.on('message', (_channel: string, jobId: string) => {
+      if (!worker.cancelJob(jobId, 'its flow run stopped it')) {
+        // Not running here yet: if it comes, it is not run.
+        this.#rememberCancelled(jobId);
+      }
+    });
+    await this.#writeInfo();
+    this.#heartbeat = setInterval(() => void this.#writeInfo().catch(() => undefined), HEARTBEAT_MS);
+    void worker.run().catch((error: unknown) => this.#options.log(LOG_LEVELS.ERROR, `The worker stopped: ${error instanceof Error ? error.message : String(error)}`));
+    await worker.waitUntilReady();
+    this.#options.log(LOG_LEVELS.INFO, `Worker '${this.id}' serving queue '${queue}' at ${describeRedisUrl(redis)} with concurrency ${concurrency}`);
+  }
+
+  /**
+   * Takes no new task runs, lets those running finish for up to `graceMs`
+   * (then stops them), and disconnects.
+   */
+  async stop(graceMs: number): Promise<void> {
+    clearInterval(this.#heartbeat);
+    const worker = this.#worker;
+    this.#worker = undefined;
+    if (worker !== undefined) {
+      const closing = worker.close();
+      const timer = setTimeout(() => worker.cancelAllJobs('the worker is stopping'), graceMs);
+      await closing.catch(() => undefined);
+      clearTimeout(timer);
+    }
+    if (this.#client !== undefined) {
+      await removeWorkerInfo(this.#client, this.#options.queue, this.id).catch(() => undefined);
+    }
+    this.#subscriber?.disconnect();
+    await this.#client?.quit().catch(() => undefined);
+    if (this.#pool !== undefined) {
+      await destroyWorkerPool(this.#pool);
+      this.#pool = undefined;
+    }
+  }
+
+  get #info(): WorkerInfo {
+    return {
+      id: this.id,
+      host: hostname(),
+      pid: process.pid,
+      queue: this.#options.queue,
+      concurrency: this.#options.concurrency,
+      running: this.#running,
+      done: this.#done,
+      lastSeen: Date.now(),
+    };
+  }
+
+  async #writeInfo(): Promise<void> {
+    if (this.#client !== undefined) {
+      await writeWorkerInfo(this.#client, this.#info);
+    }
+  }
+
+  // Its counts changed: written soon (once for a burst of changes), so that
+  // `flow workers` shows them as they are.
+  #countsChanged(): void {
+    if (!this.#infoDue) {
+      this.#infoDue = true;
+      setImmediate(() => {
+        this.#infoDue = false;
+        void this.#writeInfo().catch(() => undefined);
+      });
+    }
+  }
+
+  #rememberCancelled(jobId: string): void {
+    this.#cancelled.add(jobId);
+    if (this.#cancelled.size > REMEMBERED_CANCELLATIONS) {
+      const [oldest] = this.#cancelled;
+      if (oldest !== undefined) {
+        this.#cancelled.delete(oldest);
+      }
+    }
+  }
+
+  async #process(job: Job<TaskRunJobData, TaskRunJobResult>, signal: AbortSignal | undefined): Promise<TaskRunJobResult> {
+    const { data } = job;
+    if (job.id !== undefined && this.#cancelled.has(job.id)) {
+      return { reply: encodeValue(crashed(`The task run was stopped before worker '${this.id}' began it.`)) };
+    }
+    this.#running += 1;
+    this.#countsChanged();
+    this.#options.log(LOG_LEVELS.INFO, `Task run '${data.taskRun.name}' of flow run '${data.flowRunName}' started`);
+    let reply: DistributedReply;
+    try {
+      reply = await this.#runTask(job.id ?? data.taskRun.id, data, signal);
+    } finally {
+      this.#running -= 1;
+      this.#done += 1;
+      this.#countsChanged();
+    }
+    const outcome = signal?.aborted === true ? 'was stopped (by its flow run: a timeout or a signal)' : describeOutcome(reply);
+    this.#options.log(reply.type === 'returned' ? LOG_LEVELS.INFO : LOG_LEVELS.WARNING, `Task run '${data.taskRun.name}' of flow run '${data.flowRunName}' ${outcome}`);
+    try {
+      return { reply: encodeValue(reply) };
+    } catch (error) {
+      return { reply: encodeValue(crashed(`Cannot send the result of task '${data.taskName}' back from worker '${this.id}': ${error instanceof Error ? error.message : String(error)}.`)) };
+    }
+  }
+
+  async #runTask(jobId: string, data: TaskRunJobData, signal: AbortSignal | undefined): Promise<DistributedReply> {
+    const pool = this.#pool;
+    const client = this.#client;
+    if (pool === undefined || client === undefined) {
+      return crashed(`Worker '${this.id}' is stopping.`);
+    }
+    const { projectRoot } = this.#options;
+    const path = pathInProject(projectRoot, data.modulePath);
+    if (!existsSync(path)) {
+      return crashed(`Worker '${this.id}' has no file '${data.modulePath}' in its project (${projectRoot}): run it in a checkout of the flow's project.`);
+    }
+    if (hashFile(path) !== data.moduleHash) {
+      return crashed(
+        `Worker '${this.id}' has another version of '${data.modulePath}' than the flow run (their contents differ): check out the same version of the project on both machines.`,
+      );
+    }
+    const loadProblem = await this.#importOnce(path);
+    if (loadProblem !== undefined) {
+      return crashed(`Worker '${this.id}' cannot load '${data.modulePath}': ${loadProblem}`);
+    }
+    this.#nextCallId += 1;
+    const callId = this.#nextCallId;
+    // Lines go out in order, each once the one before is written.
+    let sending: Promise<unknown> = Promise.resolve();
+    let sent = 0;
+    const send = (event: WorkerEvent): void => {
+      if (event.type === 'process-group') {
+        return;
+      }
+      sent += 1;
+      const entry =
+        event.type === 'log'
+          ? { job: jobId, kind: 'log' as const, level: event.level, time: event.time, text: event.text, bytes: false }
+          : typeof event.text === 'string'
+            ? { job: jobId, kind: event.stream, level: 0, time: Date.now(), text: event.text, bytes: false }
+            : { job: jobId, kind: event.stream, level: 0, time: Date.now(), text: Buffer.from(event.text).toString('base64'), bytes: true };
+      sending = sending.then(() => client.xadd(data.linesKey, '*', ...lineEntryFields(entry)).catch(() => undefined));
+    };
+    const events = pool.inbox.open(callId, send);
+    const request: WorkerRequest = {
+      callId,
+      moduleUrl: pathToFileURL(path).href,
+      taskKey: data.registryKey,
+      args: decodeValue(data.args) as unknown[],
+      taskRun: data.taskRun,
+      logPrints: data.logPrints,
+      logLevel: data.logLevel,
+    };
+    let reply: WorkerReply;
+    try {
+      reply = (await (signal === undefined ? pool.pool.run(request) : pool.pool.run(request, { signal }))) as WorkerReply;
+      const pending = events.waitForEvents(reply.events);
+      if (pending !== undefined) {
+        await pending;
+      }
+    } catch (error) {
+      await events.waitForQueued();
+      await sending;
+      events.close();
+      if (signal?.aborted === true) {
+        return crashed(`The task run was stopped on worker '${this.id}'.`);
+      }
+      return { ...crashed(`The worker thread running task '${data.taskName}' on worker '${this.id}' died: ${error instanceof Error ? error.message : String(error)}.`), events: sent };
+    }
+    events.close();
+    await sending;
+    return { ...reply, events: sent };
+  }
+
+  // A module is imported once in this thread: its tasks register, and its
+  // recorded source serves the threads.
+  async #importOnce(path: string): Promise<string | undefined> {
+    let importing = this.#imported.get(path);
+    if (importing === undefined) {
+      importing = importUserModule(path).then(() => undefined);
+      this.#imported.set(path, importing);
+    }
+    try {
+      await importing;
+      return undefined;
+    } catch (error) {
+      this.#imported.delete(path);
+      return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    }
+  }
+}
