@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { TestContext } from 'node:test';
 import { FLOW_BIN } from './run-cli.js';
 
 // A `flow worker` process for a test: started in a project, ready once it
@@ -13,7 +12,12 @@ export interface FlowWorker {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export const startFlowWorker = async (test: TestContext, cwd: string, args: readonly string[], timeoutMs = 20_000): Promise<FlowWorker> => {
+/** Where the worker is killed at the end: a test's context, or a suite's after(). */
+export interface Cleanup {
+  after(fn: () => void): void;
+}
+
+export const startFlowWorker = async (test: Cleanup, cwd: string, args: readonly string[], timeoutMs = 20_000): Promise<FlowWorker> => {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && !key.startsWith('FLOW_') && !key.startsWith('NODE_TEST')) {

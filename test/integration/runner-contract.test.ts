@@ -3,11 +3,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import {
   allowFailure,
   asCompleted,
   ConcurrentTaskRunner,
+  DistributedTaskRunner,
   flow,
   ParallelTaskRunner,
   SequentialTaskRunner,
@@ -22,6 +23,9 @@ import { formatState } from '../../src/states/format.js';
 import { PLAIN_STYLES } from '../../src/logging/styles.js';
 import { createTestRuntime, MemoryReporter } from '../helpers/memory-reporter.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
+import { startFlowWorker, type FlowWorker } from '../helpers/flow-worker.js';
+import { redisMissing, startRedis, type PrivateRedis } from '../helpers/redis-server.js';
+import { REPO_ROOT } from '../helpers/run-cli.js';
 import {
   addOne,
   announceRun,
@@ -75,7 +79,17 @@ interface RunnerCase {
    * stopped. On a worker thread the worker is terminated instead.
    */
   readonly signalReachesCode: boolean;
+  /** Why the runner cannot be tried here (a service it needs is missing). */
+  readonly skip?: string | undefined;
+  /** What the runner needs running around the suite. */
+  readonly setUp?: () => Promise<void>;
+  readonly tearDown?: () => Promise<void>;
 }
+
+// The distributed runner's case: a redis-server and a `flow worker` of the
+// suite's own, the worker in this repository, where it finds the tasks'
+// module (test/fixtures/contract-tasks.ts) at the path the suite does.
+let distributed: { redis: PrivateRedis; worker: FlowWorker | undefined; cleanups: (() => void)[] } | undefined;
 
 const RUNNERS: readonly RunnerCase[] = [
   { name: 'sequential', create: () => new SequentialTaskRunner(), overlaps: false, submittedWord: 'Executing', nestedSubmit: true, signalReachesCode: true },
@@ -88,6 +102,26 @@ const RUNNERS: readonly RunnerCase[] = [
     nestedSubmit: false,
     signalReachesCode: false,
   },
+  {
+    name: 'distributed (a flow worker, 2 threads)',
+    create: () => new DistributedTaskRunner({ redis: distributed?.redis.url ?? 'redis://127.0.0.1:1', queue: 'contract' }),
+    overlaps: true,
+    submittedWord: 'Submitted',
+    nestedSubmit: false,
+    signalReachesCode: false,
+    skip: redisMissing(),
+    setUp: async () => {
+      const redis = await startRedis();
+      const cleanups: (() => void)[] = [];
+      distributed = { redis, worker: undefined, cleanups };
+      distributed.worker = await startFlowWorker({ after: (fn) => cleanups.push(fn) }, REPO_ROOT, ['--redis', redis.url, '--queue', 'contract', '--concurrency', '2']);
+    },
+    tearDown: async () => {
+      await distributed?.worker?.stop('SIGKILL');
+      distributed?.cleanups.forEach((cleanup) => cleanup());
+      await distributed?.redis.stop();
+    },
+  },
 ];
 
 const run = async (runner: TaskRunner, body: () => unknown, reporter = new MemoryReporter()) => {
@@ -98,7 +132,13 @@ const run = async (runner: TaskRunner, body: () => unknown, reporter = new Memor
 };
 
 for (const runnerCase of RUNNERS) {
-  describe(`runner contract: ${runnerCase.name}`, () => {
+  describe(`runner contract: ${runnerCase.name}`, { skip: runnerCase.skip }, () => {
+    if (runnerCase.setUp !== undefined) {
+      before(runnerCase.setUp);
+    }
+    if (runnerCase.tearDown !== undefined) {
+      after(runnerCase.tearDown);
+    }
     it('runs submitted tasks and gives their results through futures', async () => {
       let results: number[] = [];
       const { state } = await run(runnerCase.create(), async () => {
@@ -242,8 +282,10 @@ for (const runnerCase of RUNNERS) {
       assert.deepEqual(lines, [
         `flowrun.engine - Created flow run '${flowRun.name}' for flow 'contract'`,
         `Flow run '${flowRun.name}' - Starting '${runner.name}'; submitted tasks will be run ${runner.concurrency}...`,
-        // The parallel runner says how many workers it has (LOGS.md allows the line).
+        // The parallel runner says how many workers it has (LOGS.md allows
+        // the line), the distributed runner where it sends task runs.
         ...(runner instanceof ParallelTaskRunner ? [`Flow run '${flowRun.name}' - Running tasks on ${runner.workers} worker threads.`] : []),
+        ...(runner instanceof DistributedTaskRunner ? [`Flow run '${flowRun.name}' - Sending task runs to queue '${runner.queueName}' at ${runner.redisUrl}.`] : []),
         `Flow run '${flowRun.name}' - Created task run 'add_one-HASH-0' for task 'add_one'`,
         runnerCase.submittedWord === 'Executing'
           ? `Flow run '${flowRun.name}' - Executing 'add_one-HASH-0' immediately...`

@@ -58,6 +58,7 @@ interface PendingRun {
 interface Connections {
   readonly queue: Queue<TaskRunJobData, TaskRunJobResult>;
   readonly events: QueueEvents;
+  readonly eventsClient: Redis;
   /** For the runner's own commands (publishing cancellations, the workers' registry). */
   readonly client: Redis;
   /** Blocks on the lines stream. */
@@ -165,7 +166,9 @@ export class DistributedTaskRunner extends BaseTaskRunner {
       const client = await openRedis(this.redisUrl, 'flow-run');
       const { Queue, QueueEvents } = await import('bullmq');
       const queue = new Queue<TaskRunJobData, TaskRunJobResult>(this.queueName, { connection: client });
-      const events = new QueueEvents(this.queueName, { connection: (await openRedis(this.redisUrl, 'worker')) });
+      // (BullMQ leaves a connection it was given open: #close ends it.)
+      const eventsClient = await openRedis(this.redisUrl, 'worker');
+      const events = new QueueEvents(this.queueName, { connection: eventsClient });
       const reader = await openRedis(this.redisUrl, 'worker');
       queue.on('error', () => undefined);
       events.on('error', () => undefined);
@@ -179,7 +182,7 @@ export class DistributedTaskRunner extends BaseTaskRunner {
         }
       });
       await events.waitUntilReady();
-      const connections: Connections = { queue, events, client, reader };
+      const connections: Connections = { queue, events, eventsClient, client, reader };
       this.#reading = true;
       void this.#readLines(reader);
       return connections;
@@ -205,10 +208,11 @@ export class DistributedTaskRunner extends BaseTaskRunner {
       return;
     }
     await this.#withdrawAll();
-    const { queue, events, client, reader } = connections;
+    const { queue, events, eventsClient, client, reader } = connections;
     reader.disconnect();
     await client.del(this.#linesKey).catch(() => undefined);
     await Promise.allSettled([events.close(), queue.close()]);
+    eventsClient.disconnect();
     await client.quit().catch(() => undefined);
   }
 

@@ -7,6 +7,8 @@ import { LOG_LEVELS, type LogLevel } from '../../logging/levels.js';
 import { importUserModule } from '../../loader/module-loader.js';
 import { setTaskKeyRoot } from '../../tasks/task-key.js';
 import type { WorkerEvent, WorkerReply, WorkerRequest } from '../parallel/protocol.js';
+import type { RunInbox } from '../parallel/event-inbox.js';
+import { WorkerCommands } from '../parallel/worker-commands.js';
 import { destroyWorkerPool, startWorkerPool, type WorkerPool } from '../parallel/worker-pool.js';
 import { decodeValue, encodeValue, lineEntryFields, type DistributedReply, type TaskRunJobData, type TaskRunJobResult } from './job-protocol.js';
 import { cancelChannel } from './keys.js';
@@ -62,6 +64,7 @@ export class WorkerService {
   #worker: Worker<TaskRunJobData, TaskRunJobResult> | undefined;
   #client: Redis | undefined;
   #subscriber: Redis | undefined;
+  #workerClient: Redis | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #running = 0;
   #done = 0;
@@ -85,9 +88,12 @@ export class WorkerService {
     this.#subscriber = subscriber;
     this.#pool = await startWorkerPool({ workers: concurrency, memoryLimitMb: undefined });
     const { Worker: BullWorker } = await import('bullmq');
+    // (BullMQ leaves a connection it was given open: stop() ends it.)
+    const workerClient = client.duplicate({ maxRetriesPerRequest: null });
+    this.#workerClient = workerClient;
     const lockDuration = this.#options.lockMs ?? DEFAULT_LOCK_MS;
     const worker = new BullWorker<TaskRunJobData, TaskRunJobResult>(queue, (job, _token, signal) => this.#process(job, signal), {
-      connection: client.duplicate({ maxRetriesPerRequest: null }),
+      connection: workerClient,
       concurrency,
       name: this.id,
       lockDuration,
@@ -130,6 +136,7 @@ export class WorkerService {
       await removeWorkerInfo(this.#client, this.#options.queue, this.id).catch(() => undefined);
     }
     this.#subscriber?.disconnect();
+    this.#workerClient?.disconnect();
     await this.#client?.quit().catch(() => undefined);
     if (this.#pool !== undefined) {
       await destroyWorkerPool(this.#pool);
@@ -228,8 +235,14 @@ export class WorkerService {
     // Lines go out in order, each once the one before is written.
     let sending: Promise<unknown> = Promise.resolve();
     let sent = 0;
+    // The shell commands the task starts, ended here if its thread is ended.
+    let commands: WorkerCommands | undefined;
     const send = (event: WorkerEvent): void => {
       if (event.type === 'process-group') {
+        if (signal !== undefined) {
+          commands ??= new WorkerCommands(signal);
+          commands.update(event.pid, event.alive);
+        }
         return;
       }
       sent += 1;
@@ -251,6 +264,22 @@ export class WorkerService {
       logPrints: data.logPrints,
       logLevel: data.logLevel,
     };
+    try {
+      return await this.#call(pool, request, events, signal, data, () => sent, () => sending);
+    } finally {
+      commands?.close();
+    }
+  }
+
+  async #call(
+    pool: WorkerPool,
+    request: WorkerRequest,
+    events: RunInbox,
+    signal: AbortSignal | undefined,
+    data: TaskRunJobData,
+    sent: () => number,
+    sending: () => Promise<unknown>,
+  ): Promise<DistributedReply> {
     let reply: WorkerReply;
     try {
       reply = (await (signal === undefined ? pool.pool.run(request) : pool.pool.run(request, { signal }))) as WorkerReply;
@@ -260,16 +289,16 @@ export class WorkerService {
       }
     } catch (error) {
       await events.waitForQueued();
-      await sending;
+      await sending();
       events.close();
       if (signal?.aborted === true) {
         return crashed(`The task run was stopped on worker '${this.id}'.`);
       }
-      return { ...crashed(`The worker thread running task '${data.taskName}' on worker '${this.id}' died: ${error instanceof Error ? error.message : String(error)}.`), events: sent };
+      return { ...crashed(`The worker thread running task '${data.taskName}' on worker '${this.id}' died: ${error instanceof Error ? error.message : String(error)}.`), events: sent() };
     }
     events.close();
-    await sending;
-    return { ...reply, events: sent };
+    await sending();
+    return { ...reply, events: sent() };
   }
 
   // A module is imported once in this thread: its tasks register, and its
