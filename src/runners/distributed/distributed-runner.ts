@@ -35,8 +35,10 @@ const NO_WORKER_WARNING_MS = 10_000;
 const STATE_CHECK_MS = 5_000;
 /** How long a result waits for lines its worker said it sent and that have not arrived. */
 const LINES_GRACE_MS = 10_000;
-/** Redis silent this long ends the runs in flight Crashed (API.md section 7: within 60 s). */
-const REDIS_LOST_MS = 45_000;
+/** Redis silent this long ends the runs in flight Crashed (API.md section 7: within 60 s, the checks and the close included). */
+const REDIS_LOST_MS = 30_000;
+/** How long shutdown waits for Redis to take the last commands of a run. */
+const CLOSE_GRACE_MS = 3_000;
 /** Jobs are kept this long after they end, for the state check; then BullMQ removes them. */
 const KEEP_ENDED_JOBS_SECONDS = 3_600;
 
@@ -207,13 +209,20 @@ export class DistributedTaskRunner extends BaseTaskRunner {
     } catch {
       return;
     }
-    await this.#withdrawAll();
     const { queue, events, eventsClient, client, reader } = connections;
     reader.disconnect();
-    await client.del(this.#linesKey).catch(() => undefined);
-    await Promise.allSettled([events.close(), queue.close()]);
+    const orderly = async (): Promise<void> => {
+      await this.#withdrawAll();
+      await client.del(this.#linesKey).catch(() => undefined);
+      await Promise.allSettled([events.close(), queue.close()]);
+    };
+    // A Redis that went away would keep an orderly close waiting: it gets a
+    // few seconds, then the connections are cut.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([orderly(), new Promise((resolve) => (timer = setTimeout(resolve, this.#redisLostSince === undefined ? CLOSE_GRACE_MS : 0)))]);
+    clearTimeout(timer);
     eventsClient.disconnect();
-    await client.quit().catch(() => undefined);
+    client.disconnect();
   }
 
   // Runs it cannot send run here, once said for each task.

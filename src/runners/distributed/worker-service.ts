@@ -101,7 +101,20 @@ export class WorkerService {
       maxStalledCount: 1,
       autorun: false,
     });
-    worker.on('error', (error) => this.#options.log(LOG_LEVELS.WARNING, `Redis: ${error.message}`));
+    // Said once an outage (ioredis tries again, every few seconds).
+    let saidError = false;
+    worker.on('error', (error) => {
+      if (!saidError) {
+        saidError = true;
+        this.#options.log(LOG_LEVELS.WARNING, `Lost Redis at ${describeRedisUrl(redis)} (${error.message}); trying again until it answers.`);
+      }
+    });
+    workerClient.on('ready', () => {
+      if (saidError) {
+        saidError = false;
+        this.#options.log(LOG_LEVELS.INFO, `Redis at ${describeRedisUrl(redis)} answers again.`);
+      }
+    });
     this.#worker = worker;
     // A flow run stopped (a timeout, a signal): its runs here end at once.
     await subscriber.subscribe(cancelChannel(queue));
