@@ -157,6 +157,26 @@ describe('the distributed runner', { skip, concurrency: true }, () => {
     assert.equal(next.code, 0, next.stderr);
   });
 
+  it('ends a run whose Redis goes away Crashed, exit 1, within 60 s; its worker says it lost Redis once', async (t) => {
+    // A server of its own, to stop.
+    const own = await startRedis();
+    t.after(() => own.stop());
+    const { project, queue } = setUp(t);
+    const worker = await startFlowWorker(t, project, ['--redis', own.url, '--queue', queue, '--concurrency', '2']);
+    const running = runFlow(project, own.url, queue, ['--param', 'mode=slow', '--param', 'n=2', '--param', 'ms=120000'], 90_000);
+    const deadline = Date.now() + 15_000;
+    while ((worker.output().match(/ started/g) ?? []).length < 2 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const lost = Date.now();
+    await own.stop();
+    const result = await running;
+    assert.equal(result.code, 1, result.stderr);
+    assert.ok(Date.now() - lost < 60_000, `it took ${Date.now() - lost} ms`);
+    assert.match(result.stderr, new RegExp(`Task run 'slow-[0-9a-f]{8}-0' - Finished in state Crashed\\("Lost Redis at ${own.url}: it has not answered for \\d+ s, and the task run's outcome cannot come back\\."\\)`));
+    assert.equal((worker.output().match(/Lost Redis at /g) ?? []).length, 1, worker.output());
+  });
+
   it('says after 10 s that no worker serves the queue, and how to start one; --timeout bounds the wait', async (t) => {
     const { project, queue, url } = setUp(t);
     const result = await runFlow(project, url, queue, ['--timeout', '11']);
