@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { invokeInThread, type InvocationOutcome, type TaskInvocation, type TaskInvoker } from '../../engine/invocation.js';
+import { type InvocationOutcome, type TaskInvocation, type TaskInvoker } from '../../engine/invocation.js';
 import { flowRunSource, logMessage, taskRunSource } from '../../engine/run-log.js';
 import { UsageError } from '../../errors.js';
 import { LOG_LEVELS, type LogLevel } from '../../logging/levels.js';
@@ -10,6 +10,7 @@ import { hasRunEnded, type State } from '../../states/state.js';
 import { getTaskKeyRoot } from '../../tasks/task-key.js';
 import { addExitWork } from '../../util/exit-work.js';
 import { BaseTaskRunner } from '../base-runner.js';
+import { RunHere } from '../run-here.js';
 import { findUnsendable } from '../parallel/cloneable.js';
 import { deserializeError } from '../parallel/deserialize.js';
 import type { TaskRunJob } from '../task-runner.js';
@@ -107,7 +108,11 @@ export class DistributedTaskRunner extends BaseTaskRunner {
   #connections: Promise<Connections> | undefined;
   readonly #pending = new Map<string, PendingRun>();
   readonly #attempts = new WeakMap<object, number>();
-  readonly #warnedInThread = new Set<string>();
+  // Runs it cannot send run here, once said for each task.
+  readonly #here = new RunHere(
+    (taskName, why) =>
+      `Task '${taskName}' cannot run on a worker: ${why}. It runs in the flow run's process instead; to run it on workers, define it with task() at the top level of a module of the project.`,
+  );
   #stateCheck: NodeJS.Timeout | undefined;
   #noWorkerCheck: NodeJS.Timeout | undefined;
   #reading = false;
@@ -225,30 +230,15 @@ export class DistributedTaskRunner extends BaseTaskRunner {
     client.disconnect();
   }
 
-  // Runs it cannot send run here, once said for each task.
-  #runHere(invocation: TaskInvocation, why: string): InvocationOutcome | Promise<InvocationOutcome> {
-    const { flow, task } = invocation;
-    if (!this.#warnedInThread.has(task.key)) {
-      this.#warnedInThread.add(task.key);
-      logMessage(
-        flow.runtime,
-        flowRunSource(flow.flowRun),
-        LOG_LEVELS.WARNING,
-        `Task '${task.name}' cannot run on a worker: ${why}. It runs in the flow run's process instead; to run it on workers, define it with task() at the top level of a module of the project.`,
-      );
-    }
-    return invokeInThread(invocation);
-  }
-
   readonly #invoke: TaskInvoker = (invocation) => {
     const { task, args } = invocation;
     if (task.unshippableReason !== undefined || task.moduleUrl === undefined) {
-      return this.#runHere(invocation, task.unshippableReason ?? 'the module that defines it is not known');
+      return this.#here.run(invocation, task.unshippableReason ?? 'the module that defines it is not known');
     }
     const root = getTaskKeyRoot();
     const modulePath = projectRelativePath(task.moduleUrl, root);
     if (modulePath === undefined) {
-      return this.#runHere(invocation, `its module is outside the project root ${root}`);
+      return this.#here.run(invocation, `its module is outside the project root ${root}`);
     }
     const unsendable = findUnsendable(args, 'argument');
     if (unsendable !== undefined) {

@@ -1,11 +1,12 @@
 import { availableParallelism } from 'node:os';
-import { flowRunSource, logMessage, taskRunSource } from '../../engine/run-log.js';
-import { invokeInThread, type InvocationOutcome, type TaskInvocation, type TaskInvoker } from '../../engine/invocation.js';
+import { taskRunSource } from '../../engine/run-log.js';
+import { type InvocationOutcome, type TaskInvocation, type TaskInvoker } from '../../engine/invocation.js';
 import { UsageError } from '../../errors.js';
 import { LOG_LEVELS, type LogLevel } from '../../logging/levels.js';
 import { addQueuedRuns } from '../../logging/queued-runs.js';
 import { hasRunEnded, type State } from '../../states/state.js';
 import { BaseTaskRunner } from '../base-runner.js';
+import { RunHere } from '../run-here.js';
 import type { TaskRunJob } from '../task-runner.js';
 import { findUnsendable } from './cloneable.js';
 import { DispatchGate } from './dispatch-gate.js';
@@ -90,7 +91,10 @@ export class ParallelTaskRunner extends BaseTaskRunner {
   /** Runs handed to the pool, not yet back: each of its threads runs one of them at a time, the others wait. */
   #inPool = 0;
   #stopCountingQueue: () => void = () => undefined;
-  readonly #warnedInThread = new Set<string>();
+  readonly #inThread = new RunHere(
+    (taskName, why) =>
+      `Task '${taskName}' cannot run on a worker thread: ${why}. It runs in the main thread instead; to run it in parallel, define it with task() at the top level of a module.`,
+  );
   #nextCallId = 0;
   /** Runs started at once: enough to keep every worker fed. */
   readonly #gate: DispatchGate;
@@ -130,7 +134,7 @@ export class ParallelTaskRunner extends BaseTaskRunner {
     this.#pool = undefined;
     this.#started = undefined;
     this.#stopCountingQueue();
-    this.#warnedInThread.clear();
+    this.#inThread.clear();
     await super.shutdown();
     if (started !== undefined) {
       await destroyWorkerPool(await started);
@@ -161,20 +165,6 @@ export class ParallelTaskRunner extends BaseTaskRunner {
     return this.#pool;
   }
 
-  #runInThread(invocation: TaskInvocation, why: string): InvocationOutcome | Promise<InvocationOutcome> {
-    const { flow, task } = invocation;
-    if (!this.#warnedInThread.has(task.key)) {
-      this.#warnedInThread.add(task.key);
-      logMessage(
-        flow.runtime,
-        flowRunSource(flow.flowRun),
-        LOG_LEVELS.WARNING,
-        `Task '${task.name}' cannot run on a worker thread: ${why}. It runs in the main thread instead; to run it in parallel, define it with task() at the top level of a module.`,
-      );
-    }
-    return invokeInThread(invocation);
-  }
-
   #replyToOutcome(invocation: TaskInvocation, reply: WorkerReply): InvocationOutcome | Promise<InvocationOutcome> {
     switch (reply.type) {
       case 'returned':
@@ -187,14 +177,14 @@ export class ParallelTaskRunner extends BaseTaskRunner {
           reason: `Cannot send the result of task '${invocation.task.name}' back from its worker thread: ${reply.reason}. Return plain data, or run this flow with --runner concurrent.`,
         };
       case 'not-found':
-        return this.#runInThread(invocation, reply.reason);
+        return this.#inThread.run(invocation, reply.reason);
     }
   }
 
   readonly #invoke: TaskInvoker = async (invocation) => {
     const { task, args } = invocation;
     if (task.unshippableReason !== undefined || task.moduleUrl === undefined) {
-      return this.#runInThread(invocation, task.unshippableReason ?? 'the module that defines it is not known');
+      return this.#inThread.run(invocation, task.unshippableReason ?? 'the module that defines it is not known');
     }
     const unsendable = findUnsendable(args, 'argument');
     if (unsendable !== undefined) {
