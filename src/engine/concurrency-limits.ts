@@ -35,7 +35,17 @@ class Slots {
   }
 }
 
-export class ConcurrencyLimits {
+/** Where a run takes the slots of its limited tags: this process (ConcurrencyLimits), or a store its runner shares with others (the distributed runner's Redis). */
+export interface TagLimits {
+  /**
+   * Takes a slot of every limited tag, in one fixed order (so two runs with
+   * the same tags cannot each hold what the other waits for), and returns the
+   * function that gives them back. `onWait` is told of each tag it waits for.
+   */
+  acquire(tags: readonly string[], onWait: (tag: string, limit: number) => void): Promise<() => void>;
+}
+
+export class ConcurrencyLimits implements TagLimits {
   readonly #slots = new Map<string, Slots>();
 
   constructor(limits: Readonly<Record<string, number>>) {

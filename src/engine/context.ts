@@ -5,7 +5,7 @@ import type { TaskRunner } from '../runners/task-runner.js';
 import { formatState } from '../states/format.js';
 import { hasRunEnded, type State } from '../states/state.js';
 import { getGlobalSingleton } from '../util/global-singleton.js';
-import type { ConcurrencyLimits } from './concurrency-limits.js';
+import type { TagLimits } from './concurrency-limits.js';
 import type { EarlierAttempt } from './earlier-attempt.js';
 import type { LiveTaskRuns } from './live-task-runs.js';
 import type { FlowRun, TaskRunInfo } from './runs.js';
@@ -51,7 +51,7 @@ export interface FlowRunContext {
   /** How many subflow runs of each flow this flow run made: which of the earlier attempt's each one is. */
   readonly subflowRunCounts: Map<string, number>;
   /** Tag concurrency limits, shared with subflow runs; undefined when none are set. */
-  readonly concurrencyLimits: ConcurrencyLimits | undefined;
+  readonly concurrencyLimits: TagLimits | undefined;
   /**
    * Aborted when this try of the flow run is over: past its timeout, by a
    * termination signal, with its parent, or at its end. The signal of every

@@ -241,7 +241,7 @@ export const runFlow = async (
     concurrencyLimits:
       parent?.concurrencyLimits ??
       (options.concurrencyLimits !== undefined && Object.keys(options.concurrencyLimits).length > 0
-        ? new ConcurrencyLimits(options.concurrencyLimits)
+        ? (runner.tagLimits?.(options.concurrencyLimits) ?? new ConcurrencyLimits(options.concurrencyLimits))
         : undefined),
     signal: controller.signal,
   };

@@ -1,5 +1,6 @@
 import type { TaskInvoker } from '../engine/invocation.js';
 import type { TaskRun } from '../engine/runs.js';
+import type { TagLimits } from '../engine/concurrency-limits.js';
 import type { State } from '../states/state.js';
 
 // Runners decide WHERE and WHEN a task run executes; the task engine decides
@@ -49,6 +50,13 @@ export interface TaskRunner {
   submit(job: TaskRunJob): Promise<State>;
   /** Waits for nothing; frees what start() took. A stopped runner can be started again. */
   shutdown(): Promise<void>;
+  /**
+   * Where the flow run's tag concurrency limits are kept, for a runner whose
+   * task runs share them with other processes (the distributed runner keeps
+   * them in Redis, across every worker of its queue); by default, in the
+   * flow run's process.
+   */
+  tagLimits?(limits: Readonly<Record<string, number>>): TagLimits;
   /** A fresh, unstarted runner of the same kind and options (for subflows and reruns). */
   duplicate(): TaskRunner;
   [Symbol.asyncDispose](): Promise<void>;

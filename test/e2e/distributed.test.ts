@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { makeFlowProject } from '../helpers/flow-project.js';
@@ -70,6 +70,27 @@ describe('the distributed runner', { skip, concurrency: true }, () => {
     const result = await runFlow(project, url, queue, ['--param', 'mode=values']);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^values 2026 a true$/m);
+  });
+
+  it("holds the config's concurrencyLimits across flow runs and workers: two runs' tagged task runs never overlap under a limit of 1", async (t) => {
+    const { project, queue, url } = setUp(t);
+    writeFileSync(join(project, '.flowrc.json'), JSON.stringify({ concurrencyLimits: { db: 1 } }));
+    await startFlowWorker(t, project, ['--redis', url, '--queue', queue, '--concurrency', '3']);
+    await startFlowWorker(t, project, ['--redis', url, '--queue', queue, '--concurrency', '3']);
+    const args = ['--param', 'mode=tagged', '--param', 'n=3', '--param', 'ms=300'];
+    const results = await Promise.all([runFlow(project, url, queue, args), runFlow(project, url, queue, args)]);
+    const spans: [number, number][] = [];
+    for (const result of results) {
+      assert.equal(result.code, 0, result.stderr);
+      for (const [, start, end] of result.stdout.matchAll(/^span (\d+) (\d+)$/gm)) {
+        spans.push([Number(start), Number(end)]);
+      }
+    }
+    assert.equal(spans.length, 6);
+    spans.sort((a, b) => a[0] - b[0]);
+    for (let index = 1; index < spans.length; index += 1) {
+      assert.ok((spans[index]?.[0] ?? 0) >= (spans[index - 1]?.[1] ?? 0), `runs overlapped: ${JSON.stringify(spans)}`);
+    }
   });
 
   it('fails fast, exit 2 with one line naming the URL, when Redis cannot be reached', async (t) => {

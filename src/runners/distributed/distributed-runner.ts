@@ -9,6 +9,7 @@ import { LOG_LEVELS, type LogLevel } from '../../logging/levels.js';
 import { hasRunEnded, type State } from '../../states/state.js';
 import { getTaskKeyRoot } from '../../tasks/task-key.js';
 import { addExitWork } from '../../util/exit-work.js';
+import type { TagLimits } from '../../engine/concurrency-limits.js';
 import { BaseTaskRunner } from '../base-runner.js';
 import { RunHere } from '../run-here.js';
 import { findUnsendable } from '../parallel/cloneable.js';
@@ -17,6 +18,7 @@ import type { TaskRunJob } from '../task-runner.js';
 import { decodeValue, encodeValue, parseLineEntry, type DistributedReply, type LineEntry, type TaskRunJobData, type TaskRunJobResult } from './job-protocol.js';
 import { cancelChannel, linesStreamKey } from './keys.js';
 import { describeRedisUrl, openRedis } from './redis-connection.js';
+import { RedisTagLimits } from './redis-tag-limits.js';
 import { hashFile, projectRelativePath } from './task-module.js';
 import { countLiveWorkers } from './worker-registry.js';
 
@@ -158,6 +160,11 @@ export class DistributedTaskRunner extends BaseTaskRunner {
     await super.shutdown();
     this.#stopping ??= this.#close();
     await this.#stopping;
+  }
+
+  // Kept in Redis: they hold across every flow run on the queue, and so across its workers.
+  tagLimits(limits: Readonly<Record<string, number>>): TagLimits {
+    return new RedisTagLimits(async () => (await this.#connect()).client, this.queueName, limits);
   }
 
   duplicate(): DistributedTaskRunner {

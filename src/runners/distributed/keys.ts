@@ -10,3 +10,6 @@ export const cancelChannel = (queue: string): string => `flowrun:${queue}:cancel
 
 /** The hash of the live workers of a queue, each under its id, for `flow workers`. */
 export const workersKey = (queue: string): string => `flowrun:${queue}:workers`;
+
+/** The holders of a tag's concurrency slots (a sorted set of holder ids by lease expiry), shared by every flow run on the queue. */
+export const tagLimitKey = (queue: string, tag: string): string => `flowrun:${queue}:limit:${tag}`;
