@@ -13,6 +13,7 @@ import type { TagLimits } from '../../engine/concurrency-limits.js';
 import { BaseTaskRunner } from '../base-runner.js';
 import { RunHere } from '../run-here.js';
 import { findUnsendable } from '../parallel/cloneable.js';
+import { DispatchGate } from '../parallel/dispatch-gate.js';
 import { deserializeError } from '../parallel/deserialize.js';
 import type { TaskRunJob } from '../task-runner.js';
 import { decodeValue, encodeValue, parseLineEntry, type DistributedReply, type LineEntry, type TaskRunJobData, type TaskRunJobResult } from './job-protocol.js';
@@ -40,10 +41,21 @@ const STATE_CHECK_MS = 5_000;
 const LINES_GRACE_MS = 10_000;
 /** Redis silent this long ends the runs in flight Crashed (API.md section 7: within 60 s, the checks and the close included). */
 const REDIS_LOST_MS = 30_000;
+/** Task runs out on the queue at once, at most: well above what any pool of workers takes at once. */
+const MAX_RUNS_OUT = 2_000;
+/** Jobs a command adds, at most. */
+const ADD_CHUNK = 500;
 /** How long shutdown waits for Redis to take the last commands of a run. */
 const CLOSE_GRACE_MS = 3_000;
 /** Jobs are kept this long after they end, for the state check; then BullMQ removes them. */
 const KEEP_ENDED_JOBS_SECONDS = 3_600;
+
+/** A job as Queue.addBulk takes it. */
+interface BulkJob {
+  readonly name: string;
+  readonly data: TaskRunJobData;
+  readonly opts: { readonly jobId: string; readonly attempts: number; readonly removeOnComplete: { readonly age: number }; readonly removeOnFail: { readonly age: number } };
+}
 
 /** A task run sent to the queue, until its outcome is handed back. */
 interface PendingRun {
@@ -120,6 +132,10 @@ export class DistributedTaskRunner extends BaseTaskRunner {
   #reading = false;
   /** Since when Redis has not answered the state check. */
   #redisLostSince: number | undefined;
+  /** Runs out on the queue at once (the others wait, Pending): a .map() of 100,000 holds a bounded number in Redis and in flight. */
+  readonly #gate = new DispatchGate(MAX_RUNS_OUT);
+  /** Jobs waiting to be added, with their runs' names. */
+  #toAdd: { readonly job: BulkJob; readonly runName: string }[] = [];
   #stopping: Promise<void> | undefined;
 
   constructor(options: DistributedTaskRunnerOptions = {}) {
@@ -153,7 +169,15 @@ export class DistributedTaskRunner extends BaseTaskRunner {
 
   protected execute(job: TaskRunJob): Promise<State> {
     job.announce(job.direct);
-    return job.run(this.#invoke);
+    // A run called from inside another task run in this process starts at
+    // once: its caller may hold a place while it waits for it.
+    if (job.nested) {
+      return job.run(this.#invoke);
+    }
+    // The others wait (Pending) for a place among the runs out on the queue.
+    const start = (): Promise<State> => job.run(this.#invoke).finally(() => this.#gate.leave());
+    const waiting = this.#gate.enter();
+    return waiting === undefined ? start() : waiting.then(start);
   }
 
   override async shutdown(): Promise<void> {
@@ -290,21 +314,36 @@ export class DistributedTaskRunner extends BaseTaskRunner {
     // Its deadline, or its flow run stopped (before the CLI exits on a signal: exit-work.ts).
     const onAbort = (): void => addExitWork(this.#withdraw(jobId, client, queue));
     signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      await queue.add(task.name, data, {
-        jobId,
-        attempts: 1,
-        removeOnComplete: { age: KEEP_ENDED_JOBS_SECONDS },
-        removeOnFail: { age: KEEP_ENDED_JOBS_SECONDS },
-      });
-    } catch (error) {
-      this.#settle(jobId, { kind: 'crashed', reason: `Cannot send task run '${run.name}' to queue '${this.queueName}' at ${describeRedisUrl(this.redisUrl)}: ${error instanceof Error ? error.message : String(error)}.` });
-    }
+    this.#add(queue, { name: task.name, data, opts: { jobId, attempts: 1, removeOnComplete: { age: KEEP_ENDED_JOBS_SECONDS }, removeOnFail: { age: KEEP_ENDED_JOBS_SECONDS } } }, run.name);
     this.#watch();
     try {
       return await outcome;
     } finally {
       signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  // Jobs are added many to a command (addBulk), those of one turn of the
+  // event loop together, ADD_CHUNK at most: a .map() of 10,000 runs is ten
+  // round trips to Redis, not 10,000.
+  #add(queue: Queue<TaskRunJobData, TaskRunJobResult>, job: BulkJob, runName: string): void {
+    this.#toAdd.push({ job, runName });
+    if (this.#toAdd.length === 1) {
+      setImmediate(() => void this.#addWaiting(queue));
+    }
+  }
+
+  async #addWaiting(queue: Queue<TaskRunJobData, TaskRunJobResult>): Promise<void> {
+    while (this.#toAdd.length > 0) {
+      const chunk = this.#toAdd.splice(0, ADD_CHUNK);
+      try {
+        await queue.addBulk(chunk.map(({ job }) => job));
+      } catch (error) {
+        const why = error instanceof Error ? error.message : String(error);
+        for (const { job, runName } of chunk) {
+          this.#settle(job.opts.jobId, { kind: 'crashed', reason: `Cannot send task run '${runName}' to queue '${this.queueName}' at ${describeRedisUrl(this.redisUrl)}: ${why}.` });
+        }
+      }
     }
   }
 
