@@ -64,6 +64,19 @@ describe('the distributed runner', { skip, concurrency: true }, () => {
     assert.equal(await worker.stop('SIGTERM'), 0);
   });
 
+  it('spreads CPU-bound task runs over two workers, one in a copy of the project in another directory', async (t) => {
+    const { project, queue, url } = setUp(t);
+    const copy = makeFlowProject(t, 'dist-project', { 'dist.ts': FLOW_SOURCE });
+    const here = await startFlowWorker(t, project, ['--redis', url, '--queue', queue, '--concurrency', '1']);
+    const there = await startFlowWorker(t, copy, ['--redis', url, '--queue', queue, '--concurrency', '1']);
+    const result = await runFlow(project, url, queue, ['--param', 'mode=burn', '--param', 'n=6', '--param', 'ms=400']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal((result.stderr.match(/Task run 'burn-[0-9a-f]{8}-\d' - Finished in state Completed\(\)/g) ?? []).length, 6, result.stderr);
+    // Each worker ran some: their processes' threads, named by the workers' pids.
+    const pids = (/^pids (.+)$/m.exec(result.stdout)?.[1] ?? '').split(' ').map(Number);
+    assert.deepEqual(pids, [here.child.pid, there.child.pid].sort(), result.stdout);
+  });
+
   it('sends Dates and Maps to a worker and back as the parallel runner does', async (t) => {
     const { project, queue, url } = setUp(t);
     await startFlowWorker(t, project, ['--redis', url, '--queue', queue, '--concurrency', '1']);

@@ -37,6 +37,8 @@ export const DEFAULT_QUEUE = 'flowrun';
 const NO_WORKER_WARNING_MS = 10_000;
 /** How often the runs in flight are checked in Redis too, in case an event was missed (a reconnection). */
 const STATE_CHECK_MS = 5_000;
+/** Runs the state check looks at, at most, each time. */
+const STATE_CHECKS_AT_ONCE = 200;
 /** How long a result waits for lines its worker said it sent and that have not arrived. */
 const LINES_GRACE_MS = 10_000;
 /** Redis silent this long ends the runs in flight Crashed (API.md section 7: within 60 s, the checks and the close included). */
@@ -69,6 +71,8 @@ interface PendingRun {
   linesTimer: NodeJS.Timeout | undefined;
   /** A worker has taken it (BullMQ's 'active'). */
   taken: boolean;
+  /** When it was sent. */
+  readonly sentAt: number;
 }
 
 /** What start() opens, closed by shutdown(). */
@@ -122,6 +126,7 @@ export class DistributedTaskRunner extends BaseTaskRunner {
   #connections: Promise<Connections> | undefined;
   readonly #pending = new Map<string, PendingRun>();
   readonly #attempts = new WeakMap<object, number>();
+  readonly #moduleHashes = new Map<string, string>();
   // Runs it cannot send run here, once said for each task.
   readonly #here = new RunHere(
     (taskName, why) =>
@@ -278,11 +283,15 @@ export class DistributedTaskRunner extends BaseTaskRunner {
         reason: `Cannot send the arguments of task '${task.name}' to a worker: ${unsendable.replace(/^argument\[(\d+)\]/, (_whole, index: string) => `argument ${Number(index) + 1}`)}. Pass plain data (objects, arrays, strings, numbers, Dates, Maps), or run this flow with --runner concurrent.`,
       };
     }
-    let moduleHash: string;
-    try {
-      moduleHash = hashFile(task.moduleUrl.startsWith('file:') ? fileURLToPath(task.moduleUrl) : task.moduleUrl);
-    } catch (error) {
-      return { kind: 'crashed', reason: `Cannot read the module of task '${task.name}' (${modulePath}): ${error instanceof Error ? error.message : String(error)}.` };
+    // Hashed once a run: the flow run sends what it loaded.
+    let moduleHash = this.#moduleHashes.get(task.moduleUrl);
+    if (moduleHash === undefined) {
+      try {
+        moduleHash = hashFile(task.moduleUrl.startsWith('file:') ? fileURLToPath(task.moduleUrl) : task.moduleUrl);
+      } catch (error) {
+        return { kind: 'crashed', reason: `Cannot read the module of task '${task.name}' (${modulePath}): ${error instanceof Error ? error.message : String(error)}.` };
+      }
+      this.#moduleHashes.set(task.moduleUrl, moduleHash);
     }
     return this.#send(invocation, modulePath, moduleHash);
   };
@@ -309,17 +318,25 @@ export class DistributedTaskRunner extends BaseTaskRunner {
     };
     const outcome = new Promise<InvocationOutcome>((resolve) => {
       // Registered before the job is added: its result may come at once.
-      this.#pending.set(jobId, { invocation, jobId, settle: resolve, lines: 0, reply: undefined, linesTimer: undefined, taken: false });
+      this.#pending.set(jobId, { invocation, jobId, settle: resolve, lines: 0, reply: undefined, linesTimer: undefined, taken: false, sentAt: Date.now() });
     });
-    // Its deadline, or its flow run stopped (before the CLI exits on a signal: exit-work.ts).
+    // Only a run with a deadline has a signal of its own to withdraw it by
+    // (a listener on the flow run's signal for each run would cost each one
+    // the length of the list); the others are withdrawn with their flow run
+    // (start()). Before the CLI exits on a signal: exit-work.ts.
     const onAbort = (): void => addExitWork(this.#withdraw(jobId, client, queue));
-    signal.addEventListener('abort', onAbort, { once: true });
+    const ownSignal = task.options.timeoutSeconds !== undefined;
+    if (ownSignal) {
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
     this.#add(queue, { name: task.name, data, opts: { jobId, attempts: 1, removeOnComplete: { age: KEEP_ENDED_JOBS_SECONDS }, removeOnFail: { age: KEEP_ENDED_JOBS_SECONDS } } }, run.name);
     this.#watch();
     try {
       return await outcome;
     } finally {
-      signal.removeEventListener('abort', onAbort);
+      if (ownSignal) {
+        signal.removeEventListener('abort', onAbort);
+      }
     }
   }
 
@@ -400,19 +417,23 @@ export class DistributedTaskRunner extends BaseTaskRunner {
       return;
     }
     this.#redisLostSince = undefined;
-    for (const pending of [...this.#pending.values()]) {
-      if (pending.reply !== undefined) {
+    // Runs out for a while whose outcome has not come: their state first,
+    // then, once it is final, the job (a job read before its end has no result).
+    const now = Date.now();
+    const overdue = [...this.#pending.values()].filter((pending) => pending.reply === undefined && now - pending.sentAt >= STATE_CHECK_MS).slice(0, STATE_CHECKS_AT_ONCE);
+    for (const pending of overdue) {
+      const state = await connections.queue.getJobState(pending.jobId).catch(() => 'unknown');
+      if (state !== 'completed' && state !== 'failed') {
         continue;
       }
       const job = await connections.queue.getJob(pending.jobId).catch(() => undefined);
       if (job === undefined || job === null) {
         continue;
       }
-      const state = await job.getState().catch(() => 'unknown');
-      if (state === 'completed') {
-        this.#onResult(pending.jobId, decodeResult(job.returnvalue));
-      } else if (state === 'failed') {
+      if (state === 'failed') {
         this.#onFailed(pending.jobId, job.failedReason);
+      } else if (job.returnvalue !== null && job.returnvalue !== undefined) {
+        this.#onResult(pending.jobId, decodeResult(job.returnvalue));
       }
     }
   }
