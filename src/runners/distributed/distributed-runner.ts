@@ -127,6 +127,8 @@ export class DistributedTaskRunner extends BaseTaskRunner {
   readonly #pending = new Map<string, PendingRun>();
   readonly #attempts = new WeakMap<object, number>();
   readonly #moduleHashes = new Map<string, string>();
+  /** Withdrawals under way (#withdraw). */
+  readonly #withdrawing = new Set<Promise<void>>();
   // Runs it cannot send run here, once said for each task.
   readonly #here = new RunHere(
     (taskName, why) =>
@@ -253,7 +255,8 @@ export class DistributedTaskRunner extends BaseTaskRunner {
     const { queue, events, eventsClient, client, reader } = connections;
     reader.disconnect();
     const orderly = async (): Promise<void> => {
-      await this.#withdrawAll();
+      await this.#withdrawAll(connections);
+      await Promise.all(this.#withdrawing);
       await client.del(this.#linesKey).catch(() => undefined);
       await Promise.allSettled([events.close(), queue.close()]);
     };
@@ -571,18 +574,24 @@ export class DistributedTaskRunner extends BaseTaskRunner {
   // Withdraws a run's job: removed if no worker has it yet, then stopped on
   // its worker if one has (its thread is terminated) or takes it still (a
   // worker keeps the ids it was told of).
-  async #withdraw(jobId: string, client: Redis, queue: Queue): Promise<void> {
+  #withdraw(jobId: string, client: Redis, queue: Queue): Promise<void> {
     const pending = this.#pending.get(jobId);
     this.#settle(jobId, { kind: 'crashed', reason: 'The task run was stopped.' });
     if (pending === undefined) {
-      return;
+      return Promise.resolve();
     }
-    await queue.remove(jobId).catch(() => undefined);
-    await client.publish(cancelChannel(this.queueName), jobId).catch(() => undefined);
+    // Kept until done: shutdown waits for it before it closes the connections.
+    const withdrawing = (async () => {
+      await queue.remove(jobId).catch(() => undefined);
+      await client.publish(cancelChannel(this.queueName), jobId).catch(() => undefined);
+    })().finally(() => this.#withdrawing.delete(withdrawing));
+    this.#withdrawing.add(withdrawing);
+    return withdrawing;
   }
 
-  async #withdrawAll(): Promise<void> {
-    const connections = await this.#connections?.catch(() => undefined);
+  // (`connections`: those of a shutdown under way, which has let go of #connections.)
+  async #withdrawAll(given?: Connections): Promise<void> {
+    const connections = given ?? (await this.#connections?.catch(() => undefined));
     const jobIds = [...this.#pending.keys()];
     if (connections === undefined || jobIds.length === 0) {
       for (const jobId of jobIds) {
