@@ -1,9 +1,10 @@
 // The benchmark suite (npm run bench): W1 fan-out/fan-in (with a run of
 // 1,000,000 tasks with the history on, W1M), W2 CPU-bound, W3 I/O-bound, W4
-// start-up and W5 reading a history of 10,000 flow runs, each through the
+// start-up, W5 reading a history of 10,000 flow runs and W6 the distributed
+// runner beside bare BullMQ, each through the
 // real CLI, each beside its floors and, where Debian's python3-dask is
 // installed, beside Dask. Writes bench/results/latest.json and latest.md.
-// Usage: npm run bench [-- --repeats 5] [--only W1,W2,W1M,W5] [--no-dask] [--no-million] [--max-n 100000]
+// Usage: npm run bench [-- --repeats 5] [--only W1,W2,W1M,W5,W6] [--no-dask] [--no-million] [--max-n 100000]
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -13,6 +14,8 @@ import { historyBytes } from './lib/history-bytes.js';
 import { historyFixture, type HistoryFixture } from './lib/history-fixture.js';
 import { describeMachine, printRow, writeResults, type Comparison, type Row } from './lib/report.js';
 import { inTurns, median } from './lib/stats.js';
+import { startFlowWorker } from '../test/helpers/flow-worker.js';
+import { redisMissing, startRedis } from '../test/helpers/redis-server.js';
 
 const { values: options } = parseArgs({
   options: {
@@ -24,7 +27,7 @@ const { values: options } = parseArgs({
   },
 });
 const REPEATS = Number(options.repeats);
-const ONLY = new Set((options.only ?? 'W1,W2,W3,W4,W5').toUpperCase().split(','));
+const ONLY = new Set((options.only ?? 'W1,W2,W3,W4,W5,W6').toUpperCase().split(','));
 // The million-task run takes 20-60 s a time: part of W1 and of every whole
 // run, whatever --max-n, unless --no-million; `--only W1M` runs it alone.
 const MILLION = !options['no-million'] && (ONLY.has('W1') || ONLY.has('W1M'));
@@ -366,6 +369,69 @@ if (ONLY.has('W5')) {
     `W5 history: the wall of \`flow runs\` commands (the default limit of 15 rows) on a history of ${large.flowRuns.toLocaleString('en-US')} nightly-ETL flow runs ` +
       `(${large.taskRuns.toLocaleString('en-US')} task runs, ${large.failed} failed, ${(large.bytes / 1e6).toFixed(1)} MB, built in ${large.buildSeconds.toFixed(0)} s by bench/history/build-fixture.ts through the engine and the recorder).`,
   );
+}
+
+// W6: the distributed runner with two local `flow worker` processes on a
+// redis-server of the suite's own, beside bare BullMQ doing the same work
+// with two worker processes (bench/floors/bullmq-floor.ts).
+if (ONLY.has('W6')) {
+  const missing = redisMissing();
+  if (missing !== undefined) {
+    notes.push(`W6: left out, ${missing}.`);
+  } else {
+    const redis = await startRedis();
+    const cleanups: (() => void)[] = [];
+    try {
+      const workersOf = (queue: string, concurrency: number) =>
+        Promise.all([0, 1].map(() => startFlowWorker({ after: (fn) => cleanups.push(fn) }, REPO_ROOT, ['--redis', redis.url, '--queue', queue, '--concurrency', String(concurrency)])));
+      await workersOf('bench-w1', 2);
+      await workersOf('bench-w2', 1);
+      const distributed = (queue: string, args: readonly string[]) =>
+        measureFlow(['run', ...args, '--runner', 'distributed', '--redis', redis.url, '--queue', queue, '--log-level', 'WARNING'], NO_HISTORY);
+      const n = 10_000;
+      const floor = (args: readonly string[]): number => {
+        const result = spawnSync(process.execPath, ['--import', 'tsx', 'bench/floors/bullmq-floor.ts', redis.url, ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
+        if (result.status !== 0) {
+          throw new Error(`the BullMQ floor failed: ${result.stderr.slice(-1000)}`);
+        }
+        return (JSON.parse(result.stdout) as { seconds: number }).seconds;
+      };
+      const [w1 = []] = await inTurns(REPEATS, [() => distributed('bench-w1', ['bench/flows/w1-fanout.ts', '--param', `n=${n}`])]);
+      const [w1Floor = []] = await inTurns(REPEATS, [() => floor(['w1', String(n)])]);
+      const perTask = (mid(w1, (cost) => cost.flowRunSeconds) * 1e6) / n;
+      const floorPerTask = (median(w1Floor) * 1e6) / n;
+      emit({
+        workload: 'W6 distributed',
+        name: `W1, n=${n}, 2 local workers, flow run per task`,
+        value: perTask,
+        unit: 'µs',
+        wallSeconds: mid(w1, (cost) => cost.wallSeconds),
+        peakRssMiB: mid(w1, (cost) => cost.peakRssMiB),
+        floors: [{ name: 'bare BullMQ, 2 worker processes', value: floorPerTask, ratio: perTask / floorPerTask }],
+        target: { text: '≤ 2x bare BullMQ', met: perTask <= 2 * floorPerTask },
+      });
+      const [sequential = [], onWorkers = []] = await inTurns(REPEATS, [
+        () => measureFlow(['run', 'cpu-bound', '--runner', 'sequential'], NO_HISTORY),
+        () => distributed('bench-w2', ['cpu-bound']),
+      ]);
+      const [w2Floor = []] = await inTurns(REPEATS, [() => floor(['w2'])]);
+      const speedUp = mid(sequential, (cost) => cost.flowRunSeconds) / mid(onWorkers, (cost) => cost.flowRunSeconds);
+      // The floor's 8 jobs of 0.5 s each: 4 s of work.
+      const floorSpeedUp = 4 / median(w2Floor);
+      emit({
+        workload: 'W6 distributed',
+        name: 'W2 speed-up on 2 workers of 1 thread, flow run',
+        value: speedUp,
+        unit: 'x',
+        floors: [{ name: 'bare BullMQ speed-up', value: floorSpeedUp, ratio: speedUp / floorSpeedUp }],
+        target: { text: '≥ 1.85x', met: speedUp >= 1.85 },
+      });
+      notes.push('W6 distributed: flow runs sent to two `flow worker` processes of this machine (concurrency 2 for W1, 1 for W2) on a private redis-server; the floor is bare BullMQ with two worker processes doing the same work, jobs added 500 at a time.');
+    } finally {
+      cleanups.forEach((cleanup) => cleanup());
+      await redis.stop();
+    }
+  }
 }
 
 // Only a whole run replaces `latest`, the table bench/README.md quotes; a run of
