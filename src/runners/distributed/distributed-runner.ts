@@ -16,8 +16,9 @@ import { findUnsendable } from '../parallel/cloneable.js';
 import { DispatchGate } from '../parallel/dispatch-gate.js';
 import { deserializeError } from '../parallel/deserialize.js';
 import type { TaskRunJob } from '../task-runner.js';
-import { decodeValue, encodeValue, parseLineEntry, type DistributedReply, type LineEntry, type TaskRunJobData, type TaskRunJobResult } from './job-protocol.js';
+import { decodeValue, encodeValue, type DistributedReply, type LineEntry, type TaskRunJobData, type TaskRunJobResult } from './job-protocol.js';
 import { cancelChannel, linesStreamKey } from './keys.js';
+import { LinesReader } from './lines-reader.js';
 import { describeRedisUrl, openRedis } from './redis-connection.js';
 import { RedisTagLimits } from './redis-tag-limits.js';
 import { hashFile, projectRelativePath } from './task-module.js';
@@ -82,8 +83,8 @@ interface Connections {
   readonly eventsClient: Redis;
   /** For the runner's own commands (publishing cancellations, the workers' registry). */
   readonly client: Redis;
-  /** Blocks on the lines stream. */
-  readonly reader: Redis;
+  /** Reads the lines stream, on a connection of its own. */
+  readonly lines: LinesReader;
 }
 
 const isDistributedReply = (value: unknown): value is DistributedReply =>
@@ -136,7 +137,6 @@ export class DistributedTaskRunner extends BaseTaskRunner {
   );
   #stateCheck: NodeJS.Timeout | undefined;
   #noWorkerCheck: NodeJS.Timeout | undefined;
-  #reading = false;
   /** Since when Redis has not answered the state check. */
   #redisLostSince: number | undefined;
   /** Runs out on the queue at once (the others wait, Pending): a .map() of 100,000 holds a bounded number in Redis and in flight. */
@@ -207,14 +207,28 @@ export class DistributedTaskRunner extends BaseTaskRunner {
   }
 
   #connect(): Promise<Connections> {
-    this.#connections ??= (async () => {
-      const client = await openRedis(this.redisUrl, 'flow-run');
+    this.#connections ??= this.#open().catch((error: unknown) => {
+      // A later attempt (the next run of this runner) tries again.
+      this.#connections = undefined;
+      throw error;
+    });
+    return this.#connections;
+  }
+
+  async #open(): Promise<Connections> {
+    const opened: Redis[] = [];
+    const open = async (role: 'flow-run' | 'worker'): Promise<Redis> => {
+      const client = await openRedis(this.redisUrl, role);
+      opened.push(client);
+      return client;
+    };
+    try {
+      const client = await open('flow-run');
       const { Queue, QueueEvents } = await import('bullmq');
       const queue = new Queue<TaskRunJobData, TaskRunJobResult>(this.queueName, { connection: client });
       // (BullMQ leaves a connection it was given open: #close ends it.)
-      const eventsClient = await openRedis(this.redisUrl, 'worker');
+      const eventsClient = await open('worker');
       const events = new QueueEvents(this.queueName, { connection: eventsClient });
-      const reader = await openRedis(this.redisUrl, 'worker');
       queue.on('error', () => undefined);
       events.on('error', () => undefined);
       events.on('completed', ({ jobId, returnvalue }) => this.#onResult(jobId, decodeResult(returnvalue)));
@@ -227,18 +241,19 @@ export class DistributedTaskRunner extends BaseTaskRunner {
         }
       });
       await events.waitUntilReady();
-      const connections: Connections = { queue, events, eventsClient, client, reader };
-      this.#reading = true;
-      void this.#readLines(reader);
-      return connections;
-    })();
-    return this.#connections;
+      const lines = new LinesReader(await open('worker'), this.#linesKey, (entry) => this.#deliverLine(entry));
+      return { queue, events, eventsClient, client, lines };
+    } catch (error) {
+      for (const client of opened) {
+        client.disconnect();
+      }
+      throw error;
+    }
   }
 
   async #close(): Promise<void> {
     const connecting = this.#connections;
     this.#connections = undefined;
-    this.#reading = false;
     clearInterval(this.#stateCheck);
     clearTimeout(this.#noWorkerCheck);
     this.#stateCheck = undefined;
@@ -252,8 +267,8 @@ export class DistributedTaskRunner extends BaseTaskRunner {
     } catch {
       return;
     }
-    const { queue, events, eventsClient, client, reader } = connections;
-    reader.disconnect();
+    const { queue, events, eventsClient, client, lines } = connections;
+    lines.stop();
     const orderly = async (): Promise<void> => {
       await this.#withdrawAll(connections);
       await Promise.all(this.#withdrawing);
@@ -522,32 +537,7 @@ export class DistributedTaskRunner extends BaseTaskRunner {
     pending.settle(outcome);
   }
 
-  // What the workers send of the runs: their log lines and prints, in order.
-  async #readLines(reader: Redis): Promise<void> {
-    let lastId = '0-0';
-    while (this.#reading) {
-      let streams: [string, [string, string[]][]][] | null;
-      try {
-        streams = (await reader.xread('COUNT', 1000, 'BLOCK', 1000, 'STREAMS', this.#linesKey, lastId));
-      } catch {
-        if (!this.#reading) {
-          return;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        continue;
-      }
-      for (const [, entries] of streams ?? []) {
-        for (const [id, fields] of entries) {
-          lastId = id;
-          const entry = parseLineEntry(fields);
-          if (entry !== undefined) {
-            this.#deliverLine(entry);
-          }
-        }
-      }
-    }
-  }
-
+  // A line a worker sent of a run: shown as if the run were here.
   #deliverLine(entry: LineEntry): void {
     const pending = this.#pending.get(entry.job);
     if (pending === undefined) {
