@@ -20,8 +20,18 @@ export const projectRelativePath = (moduleUrl: string, root: string): string | u
   return relativePath.split(sep).join('/');
 };
 
-/** The absolute path of a project-relative module path under `root`. */
-export const pathInProject = (root: string, modulePath: string): string => join(root, ...modulePath.split('/'));
+/**
+ * The absolute path of a project-relative module path under `root`, or
+ * undefined when it would lead out of the project (a job from the queue
+ * names only files of the project).
+ */
+export const pathInProject = (root: string, modulePath: string): string | undefined => {
+  const parts = modulePath.split('/');
+  if (isAbsolute(modulePath) || parts.some((part) => part === '..' || part === '')) {
+    return undefined;
+  }
+  return join(root, ...parts);
+};
 
 const hashes = new Map<string, { readonly mtimeMs: number; readonly size: number; readonly hash: string }>();
 

@@ -231,6 +231,9 @@ export class WorkerService {
     }
     const { projectRoot } = this.#options;
     const path = pathInProject(projectRoot, data.modulePath);
+    if (path === undefined) {
+      return crashed(`Worker '${this.id}' runs only modules of its project, and '${data.modulePath}' is not a path in it.`);
+    }
     if (!existsSync(path)) {
       return crashed(`Worker '${this.id}' has no file '${data.modulePath}' in its project (${projectRoot}): run it in a checkout of the flow's project.`);
     }
