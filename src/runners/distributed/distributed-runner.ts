@@ -13,7 +13,7 @@ import type { TagLimits } from '../../engine/concurrency-limits.js';
 import { BaseTaskRunner } from '../base-runner.js';
 import { RunHere } from '../run-here.js';
 import { findUnsendable } from '../parallel/cloneable.js';
-import { DispatchGate } from '../parallel/dispatch-gate.js';
+import { DispatchGate, executeThroughGate } from '../parallel/dispatch-gate.js';
 import { deserializeError } from '../parallel/deserialize.js';
 import type { TaskRunJob } from '../task-runner.js';
 import { decodeValue, encodeValue, type DistributedReply, type LineEntry, type TaskRunJobData, type TaskRunJobResult } from './job-protocol.js';
@@ -175,16 +175,7 @@ export class DistributedTaskRunner extends BaseTaskRunner {
   }
 
   protected execute(job: TaskRunJob): Promise<State> {
-    job.announce(job.direct);
-    // A run called from inside another task run in this process starts at
-    // once: its caller may hold a place while it waits for it.
-    if (job.nested) {
-      return job.run(this.#invoke);
-    }
-    // The others wait (Pending) for a place among the runs out on the queue.
-    const start = (): Promise<State> => job.run(this.#invoke).finally(() => this.#gate.leave());
-    const waiting = this.#gate.enter();
-    return waiting === undefined ? start() : waiting.then(start);
+    return executeThroughGate(this.#gate, job, this.#invoke);
   }
 
   override async shutdown(): Promise<void> {

@@ -1,3 +1,7 @@
+import type { TaskInvoker } from '../../engine/invocation.js';
+import type { State } from '../../states/state.js';
+import type { TaskRunJob } from '../task-runner.js';
+
 // How many task runs the parallel runner starts at once. A flow may submit a
 // hundred thousand in one go; started together, each would hold its states,
 // its call and piscina's bookkeeping until a worker took it, and the main
@@ -39,3 +43,19 @@ export class DispatchGate {
     next();
   }
 }
+
+/**
+ * A runner's execute() through a gate: the run is announced at once and
+ * started once a place is free; until then it stays Pending, holding little
+ * more than its job. A run submitted from inside a task run of this thread
+ * starts at once: its caller may hold a place while it waits for it.
+ */
+export const executeThroughGate = (gate: DispatchGate, job: TaskRunJob, invoke: TaskInvoker): Promise<State> => {
+  job.announce(job.direct);
+  if (job.nested) {
+    return job.run(invoke);
+  }
+  const start = (): Promise<State> => job.run(invoke).finally(() => gate.leave());
+  const waiting = gate.enter();
+  return waiting === undefined ? start() : waiting.then(start);
+};

@@ -9,7 +9,7 @@ import { BaseTaskRunner } from '../base-runner.js';
 import { RunHere } from '../run-here.js';
 import type { TaskRunJob } from '../task-runner.js';
 import { findUnsendable } from './cloneable.js';
-import { DispatchGate } from './dispatch-gate.js';
+import { DispatchGate, executeThroughGate } from './dispatch-gate.js';
 import { claimPrestartedPool } from './prestarted-pool.js';
 import type { WorkerEvent, WorkerReply, WorkerRequest } from './protocol.js';
 import { deserializeError } from './deserialize.js';
@@ -116,17 +116,7 @@ export class ParallelTaskRunner extends BaseTaskRunner {
   }
 
   protected execute(job: TaskRunJob): Promise<State> {
-    job.announce(job.direct);
-    // A run submitted from inside a task run (one that runs in this thread)
-    // starts at once: its caller may hold a place while it waits for it.
-    if (job.nested) {
-      return job.run(this.#invoke);
-    }
-    // Queued before it starts (it stays Pending until then), so that a run
-    // waiting for its turn holds little more than its job.
-    const start = (): Promise<State> => job.run(this.#invoke).finally(() => this.#gate.leave());
-    const waiting = this.#gate.enter();
-    return waiting === undefined ? start() : waiting.then(start);
+    return executeThroughGate(this.#gate, job, this.#invoke);
   }
 
   override async shutdown(): Promise<void> {
