@@ -307,7 +307,13 @@ export class DistributedTaskRunner extends BaseTaskRunner {
 
   async #send(invocation: TaskInvocation, modulePath: string, moduleHash: string): Promise<InvocationOutcome> {
     const { task, run, args, flow, signal } = invocation;
-    const { queue, client } = await this.#connect();
+    let connections: Connections;
+    try {
+      connections = await this.#connect();
+    } catch (error) {
+      return { kind: 'crashed', reason: `Cannot send task run '${run.name}' to queue '${this.queueName}': ${error instanceof Error ? error.message : String(error)}` };
+    }
+    const { queue, client } = connections;
     // One job per attempt of the run, its id made of the run's: a job added
     // twice (a retried request) is one job.
     const attempt = (this.#attempts.get(run) ?? 0) + 1;
@@ -386,7 +392,7 @@ export class DistributedTaskRunner extends BaseTaskRunner {
     if (waiting.length === 0 || waiting.some((pending) => pending.taken)) {
       return;
     }
-    const connections = await this.#connections;
+    const connections = await this.#connections?.catch(() => undefined);
     if (connections === undefined || (await countLiveWorkers(connections.client, this.queueName).catch(() => 0)) > 0) {
       return;
     }
