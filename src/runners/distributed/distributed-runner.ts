@@ -3,10 +3,10 @@ import { fileURLToPath } from 'node:url';
 import type { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type InvocationOutcome, type TaskInvocation, type TaskInvoker } from '../../engine/invocation.js';
-import { flowRunSource, logMessage, taskRunSource } from '../../engine/run-log.js';
+import { flowRunSource, logMessage } from '../../engine/run-log.js';
 import { UsageError } from '../../errors.js';
-import { LOG_LEVELS, type LogLevel } from '../../logging/levels.js';
-import { hasRunEnded, type State } from '../../states/state.js';
+import { LOG_LEVELS } from '../../logging/levels.js';
+import type { State } from '../../states/state.js';
 import { getTaskKeyRoot } from '../../tasks/task-key.js';
 import { addExitWork } from '../../util/exit-work.js';
 import type { TagLimits } from '../../engine/concurrency-limits.js';
@@ -14,11 +14,11 @@ import { BaseTaskRunner } from '../base-runner.js';
 import { RunHere } from '../run-here.js';
 import { findUnsendable } from '../parallel/cloneable.js';
 import { DispatchGate, executeThroughGate } from '../parallel/dispatch-gate.js';
-import { deserializeError } from '../parallel/deserialize.js';
 import type { TaskRunJob } from '../task-runner.js';
-import { decodeValue, encodeValue, type DistributedReply, type LineEntry, type TaskRunJobData, type TaskRunJobResult } from './job-protocol.js';
+import { encodeValue, type TaskRunJobData, type TaskRunJobResult } from './job-protocol.js';
 import { cancelChannel, linesStreamKey } from './keys.js';
 import { LinesReader } from './lines-reader.js';
+import { decodeJobResult, PendingRuns } from './pending-runs.js';
 import { describeRedisUrl, openRedis } from './redis-connection.js';
 import { RedisTagLimits } from './redis-tag-limits.js';
 import { hashFile, projectRelativePath } from './task-module.js';
@@ -40,8 +40,6 @@ const NO_WORKER_WARNING_MS = 10_000;
 const STATE_CHECK_MS = 5_000;
 /** Runs the state check looks at, at most, each time. */
 const STATE_CHECKS_AT_ONCE = 200;
-/** How long a result waits for lines its worker said it sent and that have not arrived. */
-const LINES_GRACE_MS = 10_000;
 /** Redis silent this long ends the runs in flight Crashed (API.md section 7: within 60 s, the checks and the close included). */
 const REDIS_LOST_MS = 30_000;
 /** Task runs out on the queue at once, at most: well above what any pool of workers takes at once. */
@@ -60,22 +58,6 @@ interface BulkJob {
   readonly opts: { readonly jobId: string; readonly attempts: number; readonly removeOnComplete: { readonly age: number }; readonly removeOnFail: { readonly age: number } };
 }
 
-/** A task run sent to the queue, until its outcome is handed back. */
-interface PendingRun {
-  readonly invocation: TaskInvocation;
-  readonly jobId: string;
-  readonly settle: (outcome: InvocationOutcome) => void;
-  /** Lines of the run that have arrived. */
-  lines: number;
-  /** The reply, once it came, while lines it counts are still on their way. */
-  reply: DistributedReply | undefined;
-  linesTimer: NodeJS.Timeout | undefined;
-  /** A worker has taken it (BullMQ's 'active'). */
-  taken: boolean;
-  /** When it was sent. */
-  readonly sentAt: number;
-}
-
 /** What start() opens, closed by shutdown(). */
 interface Connections {
   readonly queue: Queue<TaskRunJobData, TaskRunJobResult>;
@@ -86,27 +68,6 @@ interface Connections {
   /** Reads the lines stream, on a connection of its own. */
   readonly lines: LinesReader;
 }
-
-const isDistributedReply = (value: unknown): value is DistributedReply =>
-  typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
-
-// A job's result as BullMQ hands it: parsed already, or its JSON.
-const decodeResult = (returnvalue: unknown): DistributedReply | undefined => {
-  let result = returnvalue;
-  if (typeof result === 'string') {
-    try {
-      result = JSON.parse(result) as unknown;
-    } catch {
-      return undefined;
-    }
-  }
-  const reply = (result as Partial<TaskRunJobResult> | null)?.reply;
-  if (typeof reply !== 'string') {
-    return undefined;
-  }
-  const decoded = decodeValue(reply);
-  return isDistributedReply(decoded) ? decoded : undefined;
-};
 
 /**
  * Sends task runs to `flow worker` processes, on this machine or others,
@@ -125,7 +86,7 @@ export class DistributedTaskRunner extends BaseTaskRunner {
   readonly #options: DistributedTaskRunnerOptions;
   readonly #id = randomUUID();
   #connections: Promise<Connections> | undefined;
-  readonly #pending = new Map<string, PendingRun>();
+  readonly #pending = new PendingRuns();
   readonly #attempts = new WeakMap<object, number>();
   readonly #moduleHashes = new Map<string, string>();
   /** Withdrawals under way (#withdraw). */
@@ -222,17 +183,12 @@ export class DistributedTaskRunner extends BaseTaskRunner {
       const events = new QueueEvents(this.queueName, { connection: eventsClient });
       queue.on('error', () => undefined);
       events.on('error', () => undefined);
-      events.on('completed', ({ jobId, returnvalue }) => this.#onResult(jobId, decodeResult(returnvalue)));
-      events.on('failed', ({ jobId, failedReason }) => this.#onFailed(jobId, failedReason));
-      events.on('stalled', ({ jobId }) => this.#onStalled(jobId));
-      events.on('active', ({ jobId }) => {
-        const pending = this.#pending.get(jobId);
-        if (pending !== undefined) {
-          pending.taken = true;
-        }
-      });
+      events.on('completed', ({ jobId, returnvalue }) => this.#pending.result(jobId, decodeJobResult(returnvalue)));
+      events.on('failed', ({ jobId, failedReason }) => this.#pending.failed(jobId, failedReason));
+      events.on('stalled', ({ jobId }) => this.#pending.stalled(jobId));
+      events.on('active', ({ jobId }) => this.#pending.taken(jobId));
       await events.waitUntilReady();
-      const lines = new LinesReader(await open('worker'), this.#linesKey, (entry) => this.#deliverLine(entry));
+      const lines = new LinesReader(await open('worker'), this.#linesKey, (entry) => this.#pending.line(entry));
       return { queue, events, eventsClient, client, lines };
     } catch (error) {
       for (const client of opened) {
@@ -331,10 +287,7 @@ export class DistributedTaskRunner extends BaseTaskRunner {
       logLevel: flow.runtime.reporter.level,
       linesKey: this.#linesKey,
     };
-    const outcome = new Promise<InvocationOutcome>((resolve) => {
-      // Registered before the job is added: its result may come at once.
-      this.#pending.set(jobId, { invocation, jobId, settle: resolve, lines: 0, reply: undefined, linesTimer: undefined, taken: false, sentAt: Date.now() });
-    });
+    const outcome = this.#pending.add(jobId, invocation);
     // Only a run with a deadline has a signal of its own to withdraw it by
     // (a listener on the flow run's signal for each run would cost each one
     // the length of the list); the others are withdrawn with their flow run
@@ -373,7 +326,7 @@ export class DistributedTaskRunner extends BaseTaskRunner {
       } catch (error) {
         const why = error instanceof Error ? error.message : String(error);
         for (const { job, runName } of chunk) {
-          this.#settle(job.opts.jobId, { kind: 'crashed', reason: `Cannot send task run '${runName}' to queue '${this.queueName}' at ${describeRedisUrl(this.redisUrl)}: ${why}.` });
+          this.#pending.settle(job.opts.jobId, { kind: 'crashed', reason: `Cannot send task run '${runName}' to queue '${this.queueName}' at ${describeRedisUrl(this.redisUrl)}: ${why}.` });
         }
       }
     }
@@ -388,7 +341,7 @@ export class DistributedTaskRunner extends BaseTaskRunner {
   }
 
   async #warnIfNoWorker(): Promise<void> {
-    const waiting = [...this.#pending.values()];
+    const waiting = this.#pending.list();
     if (waiting.length === 0 || waiting.some((pending) => pending.taken)) {
       return;
     }
@@ -425,8 +378,8 @@ export class DistributedTaskRunner extends BaseTaskRunner {
       this.#redisLostSince ??= Date.now();
       if (Date.now() - this.#redisLostSince >= REDIS_LOST_MS) {
         const reason = `Lost Redis at ${describeRedisUrl(this.redisUrl)}: it has not answered for ${Math.round((Date.now() - this.#redisLostSince) / 1000)} s, and the task run's outcome cannot come back.`;
-        for (const jobId of [...this.#pending.keys()]) {
-          this.#settle(jobId, { kind: 'crashed', reason });
+        for (const { jobId } of this.#pending.list()) {
+          this.#pending.settle(jobId, { kind: 'crashed', reason });
         }
       }
       return;
@@ -435,7 +388,7 @@ export class DistributedTaskRunner extends BaseTaskRunner {
     // Runs out for a while whose outcome has not come: their state first,
     // then, once it is final, the job (a job read before its end has no result).
     const now = Date.now();
-    const overdue = [...this.#pending.values()].filter((pending) => pending.reply === undefined && now - pending.sentAt >= STATE_CHECK_MS).slice(0, STATE_CHECKS_AT_ONCE);
+    const overdue = this.#pending.list().filter((pending) => pending.reply === undefined && now - pending.sentAt >= STATE_CHECK_MS).slice(0, STATE_CHECKS_AT_ONCE);
     for (const pending of overdue) {
       const state = await connections.queue.getJobState(pending.jobId).catch(() => 'unknown');
       if (state !== 'completed' && state !== 'failed') {
@@ -446,115 +399,10 @@ export class DistributedTaskRunner extends BaseTaskRunner {
         continue;
       }
       if (state === 'failed') {
-        this.#onFailed(pending.jobId, job.failedReason);
+        this.#pending.failed(pending.jobId, job.failedReason);
       } else if (job.returnvalue !== null && job.returnvalue !== undefined) {
-        this.#onResult(pending.jobId, decodeResult(job.returnvalue));
+        this.#pending.result(pending.jobId, decodeJobResult(job.returnvalue));
       }
-    }
-  }
-
-  #onResult(jobId: string, reply: DistributedReply | undefined): void {
-    const pending = this.#pending.get(jobId);
-    if (pending === undefined || pending.reply !== undefined) {
-      return;
-    }
-    if (reply === undefined) {
-      this.#settle(jobId, { kind: 'crashed', reason: `The worker running task run '${pending.invocation.run.name}' sent back a result this flowrun cannot read (another version of flowrun?).` });
-      return;
-    }
-    pending.reply = reply;
-    if (pending.lines >= reply.events) {
-      this.#settleWithReply(pending);
-      return;
-    }
-    // Its last lines are still on their way: they come first.
-    pending.linesTimer = setTimeout(() => this.#settleWithReply(pending), LINES_GRACE_MS);
-  }
-
-  #onFailed(jobId: string, failedReason: string): void {
-    const pending = this.#pending.get(jobId);
-    if (pending === undefined || pending.reply !== undefined) {
-      return;
-    }
-    const { task, run } = pending.invocation;
-    const reason = /stalled/i.test(failedReason)
-      ? `Task run '${run.name}' lost its worker twice (killed or cut off from Redis while it ran task '${task.name}'); it is not sent again.`
-      : `The job of task run '${run.name}' failed on its worker: ${failedReason}`;
-    this.#settle(jobId, { kind: 'crashed', reason });
-  }
-
-  #onStalled(jobId: string): void {
-    const pending = this.#pending.get(jobId);
-    if (pending === undefined) {
-      return;
-    }
-    const { flow, run } = pending.invocation;
-    logMessage(
-      flow.runtime,
-      taskRunSource(run),
-      LOG_LEVELS.WARNING,
-      'Its worker stopped answering while it ran (killed, or cut off from Redis); the task run goes to another worker.',
-    );
-  }
-
-  #settleWithReply(pending: PendingRun): void {
-    const { reply, invocation } = pending;
-    if (reply === undefined) {
-      return;
-    }
-    switch (reply.type) {
-      case 'returned':
-        this.#settle(pending.jobId, { kind: 'returned', value: reply.value });
-        return;
-      case 'threw':
-        this.#settle(pending.jobId, { kind: 'threw', error: deserializeError(reply.error) });
-        return;
-      case 'unsendable':
-        this.#settle(pending.jobId, {
-          kind: 'crashed',
-          reason: `Cannot send the result of task '${invocation.task.name}' back from its worker: ${reply.reason}. Return plain data, or run this flow with --runner concurrent.`,
-        });
-        return;
-      case 'not-found':
-        this.#settle(pending.jobId, { kind: 'crashed', reason: `The worker cannot run task '${invocation.task.name}': ${reply.reason}.` });
-        return;
-      case 'crashed':
-        this.#settle(pending.jobId, { kind: 'crashed', reason: reply.reason });
-        return;
-    }
-  }
-
-  #settle(jobId: string, outcome: InvocationOutcome): void {
-    const pending = this.#pending.get(jobId);
-    if (pending === undefined) {
-      return;
-    }
-    this.#pending.delete(jobId);
-    clearTimeout(pending.linesTimer);
-    pending.settle(outcome);
-  }
-
-  // A line a worker sent of a run: shown as if the run were here.
-  #deliverLine(entry: LineEntry): void {
-    const pending = this.#pending.get(entry.job);
-    if (pending === undefined) {
-      return;
-    }
-    pending.lines += 1;
-    const { flow, run } = pending.invocation;
-    if (entry.kind === 'log') {
-      const { reporter } = flow.runtime;
-      // What a run logs once it has ended (or its flow run was stopped) goes to DEBUG.
-      const late = flow.signal.aborted || hasRunEnded(run.state);
-      const level = (late ? Math.min(entry.level, LOG_LEVELS.DEBUG) : entry.level) as LogLevel;
-      if (level >= reporter.level) {
-        reporter.log({ kind: 'message', time: entry.time, level, source: taskRunSource(run), text: entry.text });
-      }
-    } else {
-      (entry.kind === 'stdout' ? process.stdout : process.stderr).write(entry.bytes ? Buffer.from(entry.text, 'base64') : entry.text);
-    }
-    if (pending.reply !== undefined && pending.lines >= pending.reply.events) {
-      this.#settleWithReply(pending);
     }
   }
 
@@ -563,7 +411,7 @@ export class DistributedTaskRunner extends BaseTaskRunner {
   // worker keeps the ids it was told of).
   #withdraw(jobId: string, client: Redis, queue: Queue): Promise<void> {
     const pending = this.#pending.get(jobId);
-    this.#settle(jobId, { kind: 'crashed', reason: 'The task run was stopped.' });
+    this.#pending.settle(jobId, { kind: 'crashed', reason: 'The task run was stopped.' });
     if (pending === undefined) {
       return Promise.resolve();
     }
@@ -579,10 +427,10 @@ export class DistributedTaskRunner extends BaseTaskRunner {
   // (`connections`: those of a shutdown under way, which has let go of #connections.)
   async #withdrawAll(given?: Connections): Promise<void> {
     const connections = given ?? (await this.#connections?.catch(() => undefined));
-    const jobIds = [...this.#pending.keys()];
+    const jobIds = this.#pending.list().map(({ jobId }) => jobId);
     if (connections === undefined || jobIds.length === 0) {
       for (const jobId of jobIds) {
-        this.#settle(jobId, { kind: 'crashed', reason: 'The task run was stopped.' });
+        this.#pending.settle(jobId, { kind: 'crashed', reason: 'The task run was stopped.' });
       }
       return;
     }
