@@ -209,6 +209,11 @@ describe('the distributed runner', { skip, concurrency: true }, () => {
     assert.ok(Date.now() - lost < 60_000, `it took ${Date.now() - lost} ms`);
     assert.match(result.stderr, new RegExp(`Task run 'slow-[0-9a-f]{8}-0' - Finished in state Crashed\\("Lost Redis at ${own.url}: it has not answered for \\d+ s, and the task run's outcome cannot come back\\."\\)`));
     assert.equal((worker.output().match(/Lost Redis at /g) ?? []).length, 1, worker.output());
+    // Told to stop, it stops, Redis or not, and quietly.
+    const stopping = Date.now();
+    assert.equal(await worker.stop('SIGTERM'), 0);
+    assert.ok(Date.now() - stopping < 15_000, `it took ${Date.now() - stopping} ms to stop`);
+    assert.doesNotMatch(worker.output(), /Unhandled error|^\s+at /m);
   });
 
   it('says after 10 s that no worker serves the queue, and how to start one; --timeout bounds the wait', async (t) => {

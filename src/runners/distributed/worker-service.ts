@@ -41,6 +41,9 @@ export interface WorkerServiceOptions {
 // worker was killed waiting up to a minute; these move it within ~10 s.
 const DEFAULT_LOCK_MS = 5_000;
 
+/** How long a step of stopping may wait for Redis. */
+const REDIS_STEP_MS = 3_000;
+
 /** Cancelled job ids kept, the oldest forgotten first. */
 const REMEMBERED_CANCELLATIONS = 10_000;
 
@@ -69,6 +72,8 @@ export class WorkerService {
   #running = 0;
   #done = 0;
   #infoDue = false;
+  /** Redis does not answer (said once, until it does again). */
+  #redisLost = false;
   #nextCallId = 0;
   readonly #imported = new Map<string, Promise<void>>();
   /** Jobs whose flow run stopped them before they came here. */
@@ -90,6 +95,8 @@ export class WorkerService {
     const { Worker: BullWorker } = await import('bullmq');
     // (BullMQ leaves a connection it was given open: stop() ends it.)
     const workerClient = client.duplicate({ maxRetriesPerRequest: null });
+    // Its errors are the worker's ('error' below); unheard, ioredis prints each with a stack.
+    workerClient.on('error', () => undefined);
     this.#workerClient = workerClient;
     const lockDuration = this.#options.lockMs ?? DEFAULT_LOCK_MS;
     const worker = new BullWorker<TaskRunJobData, TaskRunJobResult>(queue, (job, _token, signal) => this.#process(job, signal), {
@@ -102,16 +109,15 @@ export class WorkerService {
       autorun: false,
     });
     // Said once an outage (ioredis tries again, every few seconds).
-    let saidError = false;
     worker.on('error', (error) => {
-      if (!saidError) {
-        saidError = true;
+      if (!this.#redisLost) {
+        this.#redisLost = true;
         this.#options.log(LOG_LEVELS.WARNING, `Lost Redis at ${describeRedisUrl(redis)} (${error.message}); trying again until it answers.`);
       }
     });
     workerClient.on('ready', () => {
-      if (saidError) {
-        saidError = false;
+      if (this.#redisLost) {
+        this.#redisLost = false;
         this.#options.log(LOG_LEVELS.INFO, `Redis at ${describeRedisUrl(redis)} answers again.`);
       }
     });
@@ -139,18 +145,26 @@ export class WorkerService {
     clearInterval(this.#heartbeat);
     const worker = this.#worker;
     this.#worker = undefined;
-    if (worker !== undefined) {
-      const closing = worker.close();
-      const timer = setTimeout(() => worker.cancelAllJobs('the worker is stopping'), graceMs);
-      await closing.catch(() => undefined);
+    // Each step that needs Redis gets a bounded time: a worker whose Redis
+    // is gone still stops.
+    const bounded = async (work: Promise<unknown>, ms: number): Promise<void> => {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([work.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
       clearTimeout(timer);
+    };
+    if (worker !== undefined) {
+      // Without Redis the running runs' outcomes cannot go back: no grace for them.
+      const grace = this.#redisLost ? 0 : graceMs;
+      const cancelling = setTimeout(() => worker.cancelAllJobs('the worker is stopping'), grace);
+      await bounded(worker.close(), grace + REDIS_STEP_MS);
+      clearTimeout(cancelling);
     }
-    if (this.#client !== undefined) {
-      await removeWorkerInfo(this.#client, this.#options.queue, this.id).catch(() => undefined);
+    if (this.#client !== undefined && !this.#redisLost) {
+      await bounded(removeWorkerInfo(this.#client, this.#options.queue, this.id), REDIS_STEP_MS);
     }
     this.#subscriber?.disconnect();
     this.#workerClient?.disconnect();
-    await this.#client?.quit().catch(() => undefined);
+    this.#client?.disconnect();
     if (this.#pool !== undefined) {
       await destroyWorkerPool(this.#pool);
       this.#pool = undefined;
