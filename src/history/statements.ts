@@ -79,6 +79,18 @@ export const PLAIN_TASK_RUN_BOUND = 13;
 const placeholders = (rows: number, values: number): string =>
   Array.from({ length: rows }, () => `(${Array.from({ length: values }, () => '?').join(', ')})`).join(', ');
 
+// `rows` rows of `width` values: ROWS_PER_INSERT through the statement of
+// that many, fewer one by one through the statement of one.
+const runGrouped = (grouped: Statement, single: Statement, values: readonly unknown[], rows: number, width: number): void => {
+  if (rows === ROWS_PER_INSERT) {
+    grouped.run(values);
+    return;
+  }
+  for (let row = 0; row < rows; row += 1) {
+    single.run(values.slice(row * width, (row + 1) * width));
+  }
+};
+
 export class HistoryStatements {
   readonly #db: HistoryDatabase;
   readonly #insertFlowRun: Statement;
@@ -184,26 +196,14 @@ export class HistoryStatements {
     return this.#nextTaskRunSeq.get() as number;
   }
 
-  /** Inserts `rows` task runs, TASK_RUN_VALUES values each, seq first: ROWS_PER_INSERT in one statement, fewer one by one. */
+  /** Inserts `rows` task runs, TASK_RUN_VALUES values each, seq first. */
   insertTaskRuns(values: readonly unknown[], rows: number): void {
-    if (rows === ROWS_PER_INSERT) {
-      this.#insertTaskRuns.run(values);
-      return;
-    }
-    for (let row = 0; row < rows; row += 1) {
-      this.#insertTaskRun.run(values.slice(row * TASK_RUN_VALUES, (row + 1) * TASK_RUN_VALUES));
-    }
+    runGrouped(this.#insertTaskRuns, this.#insertTaskRun, values, rows, TASK_RUN_VALUES);
   }
 
-  /** Inserts `rows` plain task runs, PLAIN_TASK_RUN_BOUND values each: ROWS_PER_INSERT in one statement, fewer one by one. */
+  /** Inserts `rows` plain task runs, PLAIN_TASK_RUN_BOUND values each. */
   insertPlainTaskRuns(values: readonly unknown[], rows: number): void {
-    if (rows === ROWS_PER_INSERT) {
-      this.#insertPlainTaskRuns.run(values);
-      return;
-    }
-    for (let row = 0; row < rows; row += 1) {
-      this.#insertPlainTaskRun.run(values.slice(row * PLAIN_TASK_RUN_BOUND, (row + 1) * PLAIN_TASK_RUN_BOUND));
-    }
+    runGrouped(this.#insertPlainTaskRuns, this.#insertPlainTaskRun, values, rows, PLAIN_TASK_RUN_BOUND);
   }
 
   /** Writes a retried flow run's task run over the earlier attempt's row, if any (its seq first, for a new row), and gives its seq. */

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { LOG_LEVEL_NAMES } from '../logging/levels.js';
+import { DEFAULT_QUEUE, DEFAULT_REDIS_URL, QUEUE_NAME_PATTERN, REDIS_URL_PATTERN } from '../runners/distributed/defaults.js';
 import { DEFAULT_RUNNER, quoteRunnerNames, RUNNER_NAMES, type RunnerName } from '../runners/names.js';
 
 // The one description of every setting. The config file's validation, the
@@ -61,19 +62,19 @@ export const SETTINGS = {
     perFlow: true,
   } satisfies SettingDescriptor<number>,
   redis: {
-    schema: z.string().regex(/^rediss?:\/\/[^\s]+$/),
+    schema: z.string().regex(REDIS_URL_PATTERN),
     expected: 'a Redis URL (redis://host:port or rediss://...)',
     description: 'The Redis server of the distributed runner and of `flow worker`.',
-    defaultValue: () => 'redis://127.0.0.1:6379',
+    defaultValue: () => DEFAULT_REDIS_URL,
     flag: '--redis',
     perFlow: true,
     envName: 'FLOW_REDIS_URL',
   } satisfies SettingDescriptor<string>,
   queue: {
-    schema: z.string().regex(/^[\w.-]+$/),
+    schema: z.string().regex(QUEUE_NAME_PATTERN),
     expected: 'a queue name of letters, digits, _, . and -',
     description: 'The queue the distributed runner sends task runs to and `flow worker` serves.',
-    defaultValue: () => 'flowrun',
+    defaultValue: () => DEFAULT_QUEUE,
     flag: '--queue',
     perFlow: true,
   } satisfies SettingDescriptor<string>,

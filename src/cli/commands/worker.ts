@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { UsageError } from '../../errors.js';
+import { formatTable } from '../../history/present.js';
 import { formatLine } from '../../logging/console-format.js';
 import { LOG_LEVELS, type LogLevel } from '../../logging/levels.js';
 import { PLAIN_STYLES } from '../../logging/styles.js';
@@ -86,14 +87,6 @@ export const workerCommand = async (options: WorkerCommandOptions, world: CliWor
   return EXIT_CODES.completed;
 };
 
-const pad = (rows: string[][]): string[] => {
-  const widths: number[] = [];
-  for (const row of rows) {
-    row.forEach((cell, index) => (widths[index] = Math.max(widths[index] ?? 0, cell.length)));
-  }
-  return rows.map((row) => row.map((cell, index) => (index === row.length - 1 ? cell : cell.padEnd(widths[index] ?? 0))).join('  '));
-};
-
 /** `flow workers`: the live workers of the queue. */
 export const workersCommand = async (options: WorkersCommandOptions, world: CliWorld): Promise<number> => {
   const { redis, queue } = await resolveConnection(options, world);
@@ -111,9 +104,9 @@ export const workersCommand = async (options: WorkersCommandOptions, world: CliW
       return EXIT_CODES.completed;
     }
     const now = Date.now();
-    const rows = [
+    const table = formatTable(
       ['ID', 'HOST', 'PID', 'QUEUE', 'CONCURRENCY', 'RUNNING', 'DONE', 'LAST SEEN'],
-      ...workers.map((worker) => [
+      workers.map((worker) => [
         worker.id,
         worker.host,
         String(worker.pid),
@@ -123,8 +116,8 @@ export const workersCommand = async (options: WorkersCommandOptions, world: CliW
         String(worker.done),
         `${Math.max(0, Math.round((now - worker.lastSeen) / 1000))}s ago`,
       ]),
-    ];
-    world.stdout.write(`${pad(rows).join('\n')}\n`);
+    );
+    world.stdout.write(table);
     return EXIT_CODES.completed;
   } finally {
     await client.quit().catch(() => undefined);

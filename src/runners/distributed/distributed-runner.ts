@@ -15,6 +15,7 @@ import { RunHere } from '../run-here.js';
 import { findUnsendable } from '../parallel/cloneable.js';
 import { DispatchGate, executeThroughGate } from '../parallel/dispatch-gate.js';
 import type { TaskRunJob } from '../task-runner.js';
+import { DEFAULT_QUEUE, DEFAULT_REDIS_URL, QUEUE_NAME_PATTERN, REDIS_URL_PATTERN } from './defaults.js';
 import { encodeValue, type TaskRunJobData, type TaskRunJobResult } from './job-protocol.js';
 import { cancelChannel, linesStreamKey } from './keys.js';
 import { LinesReader } from './lines-reader.js';
@@ -31,8 +32,6 @@ export interface DistributedTaskRunnerOptions {
   readonly queue?: string;
 }
 
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
-export const DEFAULT_QUEUE = 'flowrun';
 
 /** With task runs waiting this long and no worker serving the queue, the run says so. */
 const NO_WORKER_WARNING_MS = 10_000;
@@ -111,10 +110,10 @@ export class DistributedTaskRunner extends BaseTaskRunner {
     this.#options = options;
     this.redisUrl = options.redis ?? DEFAULT_REDIS_URL;
     this.queueName = options.queue ?? DEFAULT_QUEUE;
-    if (!/^rediss?:\/\/\S+$/.test(this.redisUrl)) {
+    if (!REDIS_URL_PATTERN.test(this.redisUrl)) {
       throw new UsageError(`DistributedTaskRunner: option 'redis' must be a Redis URL (redis://host:port), got ${JSON.stringify(options.redis)}.`);
     }
-    if (!/^[\w.-]+$/.test(this.queueName)) {
+    if (!QUEUE_NAME_PATTERN.test(this.queueName)) {
       throw new UsageError(`DistributedTaskRunner: option 'queue' must be letters, digits, _, . and -, got ${JSON.stringify(options.queue)}.`);
     }
   }

@@ -40,8 +40,6 @@ export const openRedis = async (url: string, role: RedisRole): Promise<Redis> =>
     lazyConnect: true,
     connectTimeout: CONNECT_TIMEOUT_MS,
     maxRetriesPerRequest: role === 'worker' ? null : 2,
-    // BullMQ's blocking commands need no ready check on every reconnect.
-    enableReadyCheck: true,
   };
   const client = new RedisClient(url, options);
   // Errors while reconnecting are retried by ioredis; an unheard 'error'
