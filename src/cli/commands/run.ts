@@ -223,8 +223,7 @@ const loadAndRun = async (
   }
   if (runner instanceof DistributedTaskRunner) {
     // A Redis that does not answer is a setup to fix: one line, exit 2, before any run line.
-    const { checkRedis } = await import('../../runners/distributed/redis-connection.js');
-    await checkRedis(runner.redisUrl);
+    await runner.connect();
   }
 
   const colourInput = { flag: options.color, env: world.env, stream: world.stderr };

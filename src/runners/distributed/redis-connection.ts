@@ -1,5 +1,6 @@
 import type { Redis, RedisOptions } from 'ioredis';
 import { UsageError } from '../../errors.js';
+import { loadIoredis } from './load-libraries.js';
 
 // Connections to the Redis server of the distributed runner, as BullMQ's
 // production guide has them: a worker's (and any blocking reader's) waits
@@ -35,7 +36,7 @@ const describeCause = (error: unknown): string => {
  * answer within CONNECT_TIMEOUT_MS.
  */
 export const openRedis = async (url: string, role: RedisRole): Promise<Redis> => {
-  const { Redis: RedisClient } = await import('ioredis');
+  const { Redis: RedisClient } = loadIoredis();
   const options: RedisOptions = {
     lazyConnect: true,
     connectTimeout: CONNECT_TIMEOUT_MS,
@@ -64,10 +65,4 @@ export const openRedis = async (url: string, role: RedisRole): Promise<Redis> =>
     clearTimeout(timer);
   }
   return client;
-};
-
-/** Throws a RedisUnreachableError unless Redis at `url` answers within CONNECT_TIMEOUT_MS. */
-export const checkRedis = async (url: string): Promise<void> => {
-  const client = await openRedis(url, 'flow-run');
-  await client.quit().catch(() => undefined);
 };

@@ -12,6 +12,7 @@ import { WorkerCommands } from '../parallel/worker-commands.js';
 import { destroyWorkerPool, startWorkerPool, type WorkerPool } from '../parallel/worker-pool.js';
 import { decodeValue, encodeValue, lineEntryFields, type DistributedReply, type TaskRunJobData, type TaskRunJobResult } from './job-protocol.js';
 import { cancelChannel } from './keys.js';
+import { loadBullmq } from './load-libraries.js';
 import { describeRedisUrl, openRedis } from './redis-connection.js';
 import { hashFile, pathInProject } from './task-module.js';
 import { HEARTBEAT_MS, removeWorkerInfo, writeWorkerInfo, type WorkerInfo } from './worker-registry.js';
@@ -92,7 +93,7 @@ export class WorkerService {
     const subscriber = await openRedis(redis, 'worker');
     this.#subscriber = subscriber;
     this.#pool = await startWorkerPool({ workers: concurrency, memoryLimitMb: undefined });
-    const { Worker: BullWorker } = await import('bullmq');
+    const { Worker: BullWorker } = loadBullmq();
     // (BullMQ leaves a connection it was given open: stop() ends it.)
     const workerClient = client.duplicate({ maxRetriesPerRequest: null });
     // Its errors are the worker's ('error' below); unheard, ioredis prints each with a stack.
