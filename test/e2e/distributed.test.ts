@@ -157,6 +157,39 @@ describe('the distributed runner', { skip, concurrency: true }, () => {
     assert.equal((second.output().match(/ of flow run '[a-z]+-[a-z]+' completed/g) ?? []).length, 2, second.output());
   });
 
+  it('sends a large .map() many runs to a job; a worker killed in the middle of one has only the runs whose results had not come back run again', async (t) => {
+    const { project, queue, url } = setUp(t);
+    // One job at a time: 640 runs waiting go 10 to a job (job-batches.ts), 10 x 20 ms each.
+    const first = await startFlowWorker(t, project, ['--redis', url, '--queue', queue, '--concurrency', '1']);
+    const running = runFlow(project, url, queue, ['--param', 'mode=many', '--param', 'n=640', '--param', 'ms=20'], 90_000);
+    const completedOn = (worker: { output(): string }): string[] => [...worker.output().matchAll(/Task run '(count-[^']+)' of flow run '[^']+' completed/g)].map((match) => match[1] ?? '');
+    const deadline = Date.now() + 30_000;
+    while (completedOn(first).length < 25 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await first.stop('SIGKILL');
+    const second = await startFlowWorker(t, project, ['--redis', url, '--queue', queue, '--concurrency', '2']);
+    const result = await running;
+    assert.equal(result.code, 0, result.stderr.slice(-3000));
+    assert.match(result.stdout, new RegExp(`^sum ${639 * 640}$`, 'm'));
+    // Every run's line, then its end, once.
+    const finished = [...result.stderr.matchAll(/Task run '(count-[^']+)' - Finished in state Completed\(\)/g)].map((match) => match[1]);
+    assert.equal(finished.length, 640);
+    assert.equal(new Set(finished).size, 640);
+    for (const index of [0, 333, 639]) {
+      const own = result.stderr.split('\n').filter((line) => line.includes(`Task run 'count-`) && line.includes(` - counting ${index}`));
+      assert.ok(own.length >= 1, `no line of run ${index}`);
+    }
+    // The killed worker's job went to the other; of its runs, those whose
+    // results had come back (sent as they ended) did not run again: at most
+    // the one running and one waiting to be sent did.
+    const onFirst = new Set(completedOn(first));
+    const again = completedOn(second).filter((name) => onFirst.has(name));
+    assert.ok(again.length <= 3, `run again: ${again.join(', ')}`);
+    const warned = result.stderr.match(/\| WARNING \| Task run 'count-[^']+' - Its worker stopped answering while it ran/g) ?? [];
+    assert.ok(warned.length >= 1 && warned.length <= 10, result.stderr.slice(-3000));
+  });
+
   it('on SIGINT withdraws the queued task runs and stops the running ones on their worker: Cancelled, exit 130; the worker goes on', async (t) => {
     const { project, queue, url } = setUp(t);
     const worker = await startFlowWorker(t, project, ['--redis', url, '--queue', queue, '--concurrency', '2']);

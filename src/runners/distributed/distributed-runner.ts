@@ -16,6 +16,7 @@ import { findUnsendable } from '../parallel/cloneable.js';
 import { DispatchGate, executeThroughGate } from '../parallel/dispatch-gate.js';
 import type { TaskRunJob } from '../task-runner.js';
 import { DEFAULT_QUEUE, DEFAULT_REDIS_URL, QUEUE_NAME_PATTERN, REDIS_URL_PATTERN } from './defaults.js';
+import { groupIntoJobs, runsPerJob, type RunToSend } from './job-batches.js';
 import { encodeValue, type TaskRunJobData, type TaskRunJobResult } from './job-protocol.js';
 import { cancelChannel, linesStreamKey } from './keys.js';
 import { LinesReader } from './lines-reader.js';
@@ -48,15 +49,6 @@ const MAX_RUNS_OUT = 2_000;
 const ADD_CHUNK = 500;
 /** How long shutdown waits for Redis to take the last commands of a run. */
 const CLOSE_GRACE_MS = 3_000;
-/** Jobs are kept this long after they end, for the state check; then BullMQ removes them. */
-const KEEP_ENDED_JOBS_SECONDS = 3_600;
-
-/** A job as Queue.addBulk takes it. */
-interface BulkJob {
-  readonly name: string;
-  readonly data: TaskRunJobData;
-  readonly opts: { readonly jobId: string; readonly attempts: number; readonly removeOnComplete: { readonly age: number }; readonly removeOnFail: { readonly age: number } };
-}
 
 /** What start() opens, closed by shutdown(). */
 interface Connections {
@@ -102,8 +94,8 @@ export class DistributedTaskRunner extends BaseTaskRunner {
   #redisLostSince: number | undefined;
   /** Runs out on the queue at once (the others wait, Pending): a .map() of 100,000 holds a bounded number in Redis and in flight. */
   readonly #gate = new DispatchGate(MAX_RUNS_OUT);
-  /** Jobs waiting to be added, with their runs' names. */
-  #toAdd: { readonly job: BulkJob; readonly runName: string }[] = [];
+  /** Runs waiting to be added. */
+  #toAdd: RunToSend[] = [];
   #stopping: Promise<void> | undefined;
 
   constructor(options: DistributedTaskRunnerOptions = {}) {
@@ -196,7 +188,7 @@ export class DistributedTaskRunner extends BaseTaskRunner {
       const events = new QueueEvents(this.queueName, { connection: eventsClient });
       queue.on('error', () => undefined);
       events.on('error', () => undefined);
-      events.on('completed', ({ jobId, returnvalue }) => this.#pending.result(jobId, decodeJobResult(returnvalue)));
+      events.on('completed', ({ jobId, returnvalue }) => this.#pending.jobCompleted(jobId, decodeJobResult(returnvalue)));
       events.on('failed', ({ jobId, failedReason }) => this.#pending.failed(jobId, failedReason));
       events.on('stalled', ({ jobId }) => this.#pending.stalled(jobId));
       events.on('active', ({ jobId }) => this.#pending.taken(jobId));
@@ -283,34 +275,40 @@ export class DistributedTaskRunner extends BaseTaskRunner {
       return { kind: 'crashed', reason: `Cannot send task run '${run.name}' to queue '${this.queueName}': ${error instanceof Error ? error.message : String(error)}` };
     }
     const { queue, client } = connections;
-    // One job per attempt of the run, its id made of the run's: a job added
-    // twice (a retried request) is one job.
+    // A key per attempt of the run, made of the run's id: its job's id when
+    // it travels alone, so that a job added twice (a retried request) is one.
     const attempt = (this.#attempts.get(run) ?? 0) + 1;
     this.#attempts.set(run, attempt);
-    const jobId = `${run.id}-${attempt}`;
+    const key = `${run.id}-${attempt}`;
     const data: TaskRunJobData = {
       modulePath,
       moduleHash,
       registryKey: task.registryKey,
       taskName: task.name,
-      args: encodeValue(args),
-      taskRun: { id: run.id, name: run.name, taskName: run.taskName, taskKey: run.taskKey, flowRunId: run.flowRunId, tags: run.tags, upstreamIds: run.upstreamIds },
+      runs: [
+        {
+          key,
+          args: encodeValue(args),
+          taskRun: { id: run.id, name: run.name, taskName: run.taskName, taskKey: run.taskKey, flowRunId: run.flowRunId, tags: run.tags, upstreamIds: run.upstreamIds },
+        },
+      ],
       flowRunName: flow.flowRun.name,
       logPrints: invocation.logPrints,
       logLevel: flow.runtime.reporter.level,
       linesKey: this.#linesKey,
     };
-    const outcome = this.#pending.add(jobId, invocation);
+    const outcome = this.#pending.add(key, invocation);
     // Only a run with a deadline has a signal of its own to withdraw it by
     // (a listener on the flow run's signal for each run would cost each one
     // the length of the list); the others are withdrawn with their flow run
-    // (start()). Before the CLI exits on a signal: exit-work.ts.
-    const onAbort = (): void => addExitWork(this.#withdraw(jobId, client, queue));
+    // (start()). Before the CLI exits on a signal: exit-work.ts. Such a run
+    // travels alone: withdrawing a job stops each of its runs.
     const ownSignal = task.options.timeoutSeconds !== undefined;
+    const onAbort = (): void => addExitWork(this.#withdraw(this.#pending.get(key)?.jobId ?? key, client, queue));
     if (ownSignal) {
       signal.addEventListener('abort', onAbort, { once: true });
     }
-    this.#add(queue, { name: task.name, data, opts: { jobId, attempts: 1, removeOnComplete: { age: KEEP_ENDED_JOBS_SECONDS }, removeOnFail: { age: KEEP_ENDED_JOBS_SECONDS } } }, run.name);
+    this.#add(queue, { key, data, runName: run.name, batchable: !ownSignal });
     this.#watch();
     try {
       return await outcome;
@@ -321,11 +319,12 @@ export class DistributedTaskRunner extends BaseTaskRunner {
     }
   }
 
-  // Jobs are added many to a command (addBulk), those of one turn of the
-  // event loop together, ADD_CHUNK at most: a .map() of 10,000 runs is ten
-  // round trips to Redis, not 10,000.
-  #add(queue: Queue<TaskRunJobData, TaskRunJobResult>, job: BulkJob, runName: string): void {
-    this.#toAdd.push({ job, runName });
+  // Runs are sent those of one turn of the event loop together: in jobs of
+  // several runs when many wait (runsPerJob), and many jobs to a command
+  // (addBulk, ADD_CHUNK at most): a .map() of 10,000 runs is a few hundred
+  // jobs and one round trip to Redis a chunk, not 10,000 of each.
+  #add(queue: Queue<TaskRunJobData, TaskRunJobResult>, run: RunToSend): void {
+    this.#toAdd.push(run);
     if (this.#toAdd.length === 1) {
       setImmediate(() => void this.#addWaiting(queue));
     }
@@ -333,13 +332,19 @@ export class DistributedTaskRunner extends BaseTaskRunner {
 
   async #addWaiting(queue: Queue<TaskRunJobData, TaskRunJobResult>): Promise<void> {
     while (this.#toAdd.length > 0) {
-      const chunk = this.#toAdd.splice(0, ADD_CHUNK);
+      const perJob = runsPerJob(this.#toAdd.length + this.#gate.waiting);
+      // (A run withdrawn before it was added is left out.)
+      const waiting = this.#toAdd.splice(0, ADD_CHUNK * perJob).filter(({ key }) => this.#pending.get(key) !== undefined);
+      const jobs = groupIntoJobs(waiting, perJob);
+      for (const { opts, data } of jobs) {
+        this.#pending.assign(opts.jobId, data.runs.map(({ key }) => key));
+      }
       try {
-        await queue.addBulk(chunk.map(({ job }) => job));
+        await queue.addBulk(jobs);
       } catch (error) {
         const why = error instanceof Error ? error.message : String(error);
-        for (const { job, runName } of chunk) {
-          this.#pending.settle(job.opts.jobId, { kind: 'crashed', reason: `Cannot send task run '${runName}' to queue '${this.queueName}' at ${describeRedisUrl(this.redisUrl)}: ${why}.` });
+        for (const { key, runName } of waiting) {
+          this.#pending.settle(key, { kind: 'crashed', reason: `Cannot send task run '${runName}' to queue '${this.queueName}' at ${describeRedisUrl(this.redisUrl)}: ${why}.` });
         }
       }
     }
@@ -391,8 +396,8 @@ export class DistributedTaskRunner extends BaseTaskRunner {
       this.#redisLostSince ??= Date.now();
       if (Date.now() - this.#redisLostSince >= REDIS_LOST_MS) {
         const reason = `Lost Redis at ${describeRedisUrl(this.redisUrl)}: it has not answered for ${Math.round((Date.now() - this.#redisLostSince) / 1000)} s, and the task run's outcome cannot come back.`;
-        for (const { jobId } of this.#pending.list()) {
-          this.#pending.settle(jobId, { kind: 'crashed', reason });
+        for (const { key } of this.#pending.list()) {
+          this.#pending.settle(key, { kind: 'crashed', reason });
         }
       }
       return;
@@ -401,31 +406,41 @@ export class DistributedTaskRunner extends BaseTaskRunner {
     // Runs out for a while whose outcome has not come: their state first,
     // then, once it is final, the job (a job read before its end has no result).
     const now = Date.now();
-    const overdue = this.#pending.list().filter((pending) => pending.reply === undefined && now - pending.sentAt >= STATE_CHECK_MS).slice(0, STATE_CHECKS_AT_ONCE);
-    for (const pending of overdue) {
-      const state = await connections.queue.getJobState(pending.jobId).catch(() => 'unknown');
+    const overdue = new Set<string>();
+    for (const pending of this.#pending.list()) {
+      if (overdue.size >= STATE_CHECKS_AT_ONCE) {
+        break;
+      }
+      if (pending.jobId !== undefined && pending.reply === undefined && now - pending.sentAt >= STATE_CHECK_MS) {
+        overdue.add(pending.jobId);
+      }
+    }
+    for (const jobId of overdue) {
+      const state = await connections.queue.getJobState(jobId).catch(() => 'unknown');
       if (state !== 'completed' && state !== 'failed') {
         continue;
       }
-      const job = await connections.queue.getJob(pending.jobId).catch(() => undefined);
+      const job = await connections.queue.getJob(jobId).catch(() => undefined);
       if (job === undefined || job === null) {
         continue;
       }
       if (state === 'failed') {
-        this.#pending.failed(pending.jobId, job.failedReason);
+        this.#pending.failed(jobId, job.failedReason);
       } else if (job.returnvalue !== null && job.returnvalue !== undefined) {
-        this.#pending.result(pending.jobId, decodeJobResult(job.returnvalue));
+        this.#pending.jobCompleted(jobId, decodeJobResult(job.returnvalue));
       }
     }
   }
 
-  // Withdraws a run's job: removed if no worker has it yet, then stopped on
-  // its worker if one has (its thread is terminated) or takes it still (a
-  // worker keeps the ids it was told of).
+  // Withdraws a job and its runs: removed if no worker has it yet, then
+  // stopped on its worker if one has (its thread is terminated) or takes it
+  // still (a worker keeps the ids it was told of).
   #withdraw(jobId: string, client: Redis, queue: Queue): Promise<void> {
-    const pending = this.#pending.get(jobId);
-    this.#pending.settle(jobId, { kind: 'crashed', reason: 'The task run was stopped.' });
-    if (pending === undefined) {
+    const members = this.#pending.list().filter((pending) => pending.jobId === jobId || pending.key === jobId);
+    for (const { key } of members) {
+      this.#pending.settle(key, { kind: 'crashed', reason: 'The task run was stopped.' });
+    }
+    if (members.length === 0) {
       return Promise.resolve();
     }
     // Kept until done: shutdown waits for it before it closes the connections.
@@ -440,14 +455,16 @@ export class DistributedTaskRunner extends BaseTaskRunner {
   // (`connections`: those of a shutdown under way, which has let go of #connections.)
   async #withdrawAll(given?: Connections): Promise<void> {
     const connections = given ?? (await this.#connections?.catch(() => undefined));
-    const jobIds = this.#pending.list().map(({ jobId }) => jobId);
-    if (connections === undefined || jobIds.length === 0) {
-      for (const jobId of jobIds) {
-        this.#pending.settle(jobId, { kind: 'crashed', reason: 'The task run was stopped.' });
+    const pending = this.#pending.list();
+    // (A run not yet in a job is withdrawn by its key, which is not added then.)
+    const jobIds = new Set(pending.map(({ jobId, key }) => jobId ?? key));
+    if (connections === undefined || jobIds.size === 0) {
+      for (const { key } of pending) {
+        this.#pending.settle(key, { kind: 'crashed', reason: 'The task run was stopped.' });
       }
       return;
     }
-    await Promise.all(jobIds.map((jobId) => this.#withdraw(jobId, connections.client, connections.queue)));
+    await Promise.all([...jobIds].map((jobId) => this.#withdraw(jobId, connections.client, connections.queue)));
   }
 }
 

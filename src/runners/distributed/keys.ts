@@ -5,6 +5,9 @@
 /** The stream a flow run's task runs' lines (logs and prints) travel on, one per runner. */
 export const linesStreamKey = (queue: string, runnerId: string): string => `flowrun:${queue}:lines:${runnerId}`;
 
+/** The keys of a job's runs whose results were sent already: a worker that takes the job after another was lost runs only the others. */
+export const sentResultsKey = (queue: string, jobId: string): string => `flowrun:${queue}:sent:${jobId}`;
+
 /** The channel on which a flow run asks the workers to stop task runs (a timeout, a signal). */
 export const cancelChannel = (queue: string): string => `flowrun:${queue}:cancel`;
 

@@ -6,17 +6,20 @@ import { deserializeError } from '../parallel/deserialize.js';
 import { decodeValue, type DistributedReply, type LineEntry, type TaskRunJobResult } from './job-protocol.js';
 
 // The task runs a distributed runner has sent and not yet handed an
-// outcome, by job id: what comes back for them (results, failures, stalls,
-// their lines) is matched here, and a run is handed its outcome only once
-// every line its worker said it sent has been shown.
+// outcome, by key (a run's id and attempt), with the jobs that carry them:
+// what comes back (results, on the lines stream or with a job; a job's
+// failure or stall; lines) is matched here, and a run is handed its outcome
+// only once every line its worker said it sent has been shown.
 
-/** How long a result waits for lines its worker said it sent and that have not arrived. */
+/** How long a result waits for lines its worker said it sent and that have not arrived; and a finished job's run for its result. */
 const LINES_GRACE_MS = 10_000;
 
 /** A task run sent to the queue, until its outcome is handed back. */
 export interface PendingRun {
   readonly invocation: TaskInvocation;
-  readonly jobId: string;
+  readonly key: string;
+  /** The job that carries it, once it is made (the run's key, or a batch's). */
+  jobId: string | undefined;
   readonly settle: (outcome: InvocationOutcome) => void;
   /** Lines of the run that have arrived. */
   lines: number;
@@ -32,8 +35,18 @@ export interface PendingRun {
 const isDistributedReply = (value: unknown): value is DistributedReply =>
   typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
 
-/** A job's result as BullMQ hands it (parsed already, or its JSON), or undefined when it is not one this flowrun reads. */
-export const decodeJobResult = (returnvalue: unknown): DistributedReply | undefined => {
+/** A reply as it crossed (encodeValue), or undefined when it is not one this flowrun reads. */
+const decodeReply = (text: string): DistributedReply | undefined => {
+  try {
+    const decoded = decodeValue(text);
+    return isDistributedReply(decoded) ? decoded : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** A job's result as BullMQ hands it (parsed already, or its JSON): its runs' replies by key, or undefined when it is not one this flowrun reads. */
+export const decodeJobResult = (returnvalue: unknown): Map<string, DistributedReply | undefined> | undefined => {
   let result = returnvalue;
   if (typeof result === 'string') {
     try {
@@ -42,26 +55,48 @@ export const decodeJobResult = (returnvalue: unknown): DistributedReply | undefi
       return undefined;
     }
   }
-  const reply = (result as Partial<TaskRunJobResult> | null)?.reply;
-  if (typeof reply !== 'string') {
+  const replies: unknown = (result as Partial<TaskRunJobResult> | null)?.replies;
+  if (!Array.isArray(replies)) {
     return undefined;
   }
-  const decoded = decodeValue(reply);
-  return isDistributedReply(decoded) ? decoded : undefined;
+  const decoded = new Map<string, DistributedReply | undefined>();
+  for (const entry of replies as unknown[]) {
+    if (Array.isArray(entry) && typeof entry[0] === 'string') {
+      decoded.set(entry[0], typeof entry[1] === 'string' ? decodeReply(entry[1]) : undefined);
+    }
+  }
+  return decoded;
 };
 
 export class PendingRuns {
   readonly #runs = new Map<string, PendingRun>();
+  /** The keys of each job's runs still pending. */
+  readonly #jobs = new Map<string, Set<string>>();
 
   /** Registers a run as sent (before its job is added: its result may come at once); resolves to its outcome. */
-  add(jobId: string, invocation: TaskInvocation): Promise<InvocationOutcome> {
+  add(key: string, invocation: TaskInvocation): Promise<InvocationOutcome> {
     return new Promise<InvocationOutcome>((resolve) => {
-      this.#runs.set(jobId, { invocation, jobId, settle: resolve, lines: 0, reply: undefined, linesTimer: undefined, taken: false, sentAt: Date.now() });
+      this.#runs.set(key, { invocation, key, jobId: undefined, settle: resolve, lines: 0, reply: undefined, linesTimer: undefined, taken: false, sentAt: Date.now() });
     });
   }
 
-  get(jobId: string): PendingRun | undefined {
-    return this.#runs.get(jobId);
+  /** The runs `keys` travel in job `jobId`. */
+  assign(jobId: string, keys: readonly string[]): void {
+    const members = new Set<string>();
+    for (const key of keys) {
+      const pending = this.#runs.get(key);
+      if (pending !== undefined) {
+        pending.jobId = jobId;
+        members.add(key);
+      }
+    }
+    if (members.size > 0) {
+      this.#jobs.set(jobId, members);
+    }
+  }
+
+  get(key: string): PendingRun | undefined {
+    return this.#runs.get(key);
   }
 
   /** The runs in flight, oldest first. */
@@ -69,22 +104,38 @@ export class PendingRuns {
     return [...this.#runs.values()];
   }
 
-  /** A worker has taken the run (BullMQ's 'active'). */
+  /** A worker has taken the job (BullMQ's 'active'). */
   taken(jobId: string): void {
-    const pending = this.#runs.get(jobId);
-    if (pending !== undefined) {
+    for (const pending of this.#members(jobId)) {
       pending.taken = true;
     }
   }
 
-  /** The run's reply came (undefined: one this flowrun cannot read). */
-  result(jobId: string, reply: DistributedReply | undefined): void {
-    const pending = this.#runs.get(jobId);
+  /** The job ended: the replies it brought are handed on; a run it brought none of has had its result sent on the lines stream, which may still be on its way. */
+  jobCompleted(jobId: string, replies: Map<string, DistributedReply | undefined> | undefined): void {
+    for (const pending of this.#members(jobId)) {
+      if (replies === undefined) {
+        this.settle(pending.key, { kind: 'crashed', reason: `The worker running task run '${pending.invocation.run.name}' sent back a result this flowrun cannot read (another version of flowrun?).` });
+      } else if (replies.has(pending.key)) {
+        this.result(pending.key, replies.get(pending.key));
+      } else if (pending.reply === undefined && pending.linesTimer === undefined) {
+        pending.linesTimer = setTimeout(
+          () => this.settle(pending.key, { kind: 'crashed', reason: `The result of task run '${pending.invocation.run.name}' never came back from its worker.` }),
+          LINES_GRACE_MS,
+        );
+      }
+    }
+  }
+
+  /** A run's reply came (undefined: one this flowrun cannot read). */
+  result(key: string, reply: DistributedReply | undefined): void {
+    const pending = this.#runs.get(key);
     if (pending === undefined || pending.reply !== undefined) {
       return;
     }
+    clearTimeout(pending.linesTimer);
     if (reply === undefined) {
-      this.settle(jobId, { kind: 'crashed', reason: `The worker running task run '${pending.invocation.run.name}' sent back a result this flowrun cannot read (another version of flowrun?).` });
+      this.settle(key, { kind: 'crashed', reason: `The worker running task run '${pending.invocation.run.name}' sent back a result this flowrun cannot read (another version of flowrun?).` });
       return;
     }
     pending.reply = reply;
@@ -96,32 +147,34 @@ export class PendingRuns {
     pending.linesTimer = setTimeout(() => this.#settleWithReply(pending), LINES_GRACE_MS);
   }
 
-  /** The run's job failed on its worker (not the task: the machinery). */
+  /** The job failed on its worker (not a task: the machinery). */
   failed(jobId: string, failedReason: string): void {
-    const pending = this.#runs.get(jobId);
-    if (pending === undefined || pending.reply !== undefined) {
-      return;
+    for (const pending of this.#members(jobId)) {
+      if (pending.reply !== undefined) {
+        continue;
+      }
+      const { task, run } = pending.invocation;
+      const reason = /stalled/i.test(failedReason)
+        ? `Task run '${run.name}' lost its worker twice (killed or cut off from Redis while it ran task '${task.name}'); it is not sent again.`
+        : `The job of task run '${run.name}' failed on its worker: ${failedReason}`;
+      this.settle(pending.key, { kind: 'crashed', reason });
     }
-    const { task, run } = pending.invocation;
-    const reason = /stalled/i.test(failedReason)
-      ? `Task run '${run.name}' lost its worker twice (killed or cut off from Redis while it ran task '${task.name}'); it is not sent again.`
-      : `The job of task run '${run.name}' failed on its worker: ${failedReason}`;
-    this.settle(jobId, { kind: 'crashed', reason });
   }
 
-  /** The run's worker stopped answering; BullMQ hands the job to another. */
+  /** The job's worker stopped answering; BullMQ hands the job to another, which runs those of its runs whose results had not come. */
   stalled(jobId: string): void {
-    const pending = this.#runs.get(jobId);
-    if (pending === undefined) {
-      return;
+    for (const pending of this.#members(jobId)) {
+      if (pending.reply !== undefined) {
+        continue;
+      }
+      const { flow, run } = pending.invocation;
+      logMessage(
+        flow.runtime,
+        taskRunSource(run),
+        LOG_LEVELS.WARNING,
+        'Its worker stopped answering while it ran (killed, or cut off from Redis); the task run goes to another worker.',
+      );
     }
-    const { flow, run } = pending.invocation;
-    logMessage(
-      flow.runtime,
-      taskRunSource(run),
-      LOG_LEVELS.WARNING,
-      'Its worker stopped answering while it ran (killed, or cut off from Redis); the task run goes to another worker.',
-    );
   }
 
   #settleWithReply(pending: PendingRun): void {
@@ -131,39 +184,55 @@ export class PendingRuns {
     }
     switch (reply.type) {
       case 'returned':
-        this.settle(pending.jobId, { kind: 'returned', value: reply.value });
+        this.settle(pending.key, { kind: 'returned', value: reply.value });
         return;
       case 'threw':
-        this.settle(pending.jobId, { kind: 'threw', error: deserializeError(reply.error) });
+        this.settle(pending.key, { kind: 'threw', error: deserializeError(reply.error) });
         return;
       case 'unsendable':
-        this.settle(pending.jobId, {
+        this.settle(pending.key, {
           kind: 'crashed',
           reason: `Cannot send the result of task '${invocation.task.name}' back from its worker: ${reply.reason}. Return plain data, or run this flow with --runner concurrent.`,
         });
         return;
       case 'not-found':
-        this.settle(pending.jobId, { kind: 'crashed', reason: `The worker cannot run task '${invocation.task.name}': ${reply.reason}.` });
+        this.settle(pending.key, { kind: 'crashed', reason: `The worker cannot run task '${invocation.task.name}': ${reply.reason}.` });
         return;
       case 'crashed':
-        this.settle(pending.jobId, { kind: 'crashed', reason: reply.reason });
+        this.settle(pending.key, { kind: 'crashed', reason: reply.reason });
         return;
     }
   }
 
   /** Hands the run its outcome, once. */
-  settle(jobId: string, outcome: InvocationOutcome): void {
-    const pending = this.#runs.get(jobId);
+  settle(key: string, outcome: InvocationOutcome): void {
+    const pending = this.#runs.get(key);
     if (pending === undefined) {
       return;
     }
-    this.#runs.delete(jobId);
+    this.#runs.delete(key);
+    if (pending.jobId !== undefined) {
+      const members = this.#jobs.get(pending.jobId);
+      members?.delete(key);
+      if (members?.size === 0) {
+        this.#jobs.delete(pending.jobId);
+      }
+    }
     clearTimeout(pending.linesTimer);
     pending.settle(outcome);
   }
 
+  // The job's runs still pending (a copy: settling one changes the set).
+  #members(jobId: string): PendingRun[] {
+    return [...(this.#jobs.get(jobId) ?? [])].flatMap((key) => this.#runs.get(key) ?? []);
+  }
+
   /** A line a worker sent of a run: shown as if the run were here. */
   line(entry: LineEntry): void {
+    if (entry.kind === 'result') {
+      this.result(entry.job, decodeReply(entry.text));
+      return;
+    }
     const pending = this.#runs.get(entry.job);
     if (pending === undefined) {
       return;

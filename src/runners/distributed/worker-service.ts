@@ -10,7 +10,8 @@ import type { WorkerEvent, WorkerReply, WorkerRequest } from '../parallel/protoc
 import type { RunInbox } from '../parallel/event-inbox.js';
 import { WorkerCommands } from '../parallel/worker-commands.js';
 import { destroyWorkerPool, startWorkerPool, type WorkerPool } from '../parallel/worker-pool.js';
-import { decodeValue, encodeValue, lineEntryFields, type DistributedReply, type TaskRunJobData, type TaskRunJobResult } from './job-protocol.js';
+import { decodeValue, encodeValue, lineEntryFields, type DistributedReply, type JobRun, type TaskRunJobData, type TaskRunJobResult } from './job-protocol.js';
+import { JobResults } from './job-results.js';
 import { cancelChannel } from './keys.js';
 import { loadBullmq } from './load-libraries.js';
 import { describeRedisUrl, openRedis } from './redis-connection.js';
@@ -215,51 +216,83 @@ export class WorkerService {
 
   async #process(job: Job<TaskRunJobData, TaskRunJobResult>, signal: AbortSignal | undefined): Promise<TaskRunJobResult> {
     const { data } = job;
-    if (job.id !== undefined && this.#cancelled.has(job.id)) {
-      return { reply: encodeValue(crashed(`The task run was stopped before worker '${this.id}' began it.`)) };
+    const client = this.#client;
+    const jobId = job.id ?? data.runs[0]?.key ?? '';
+    if (this.#cancelled.has(jobId) || client === undefined) {
+      const reply = encodeValue(crashed(`The task run was stopped before worker '${this.id}' began it.`));
+      return { replies: data.runs.map(({ key }) => [key, reply] as const) };
     }
+    const module = await this.#findModule(data);
+    // A job this worker takes after another was lost: the runs whose results went back are not run again.
+    const sentBefore = job.attemptsStarted > 1 || job.stalledCounter > 0 ? await JobResults.sentBefore(client, this.#options.queue, jobId) : new Set<string>();
+    const results = new JobResults(client, this.#options.queue, jobId, data.linesKey);
+    for (const run of data.runs) {
+      if (sentBefore.has(run.key)) {
+        continue;
+      }
+      const reply = await this.#runOne(run, data, module, signal);
+      try {
+        results.add(run.key, encodeValue(reply));
+      } catch (error) {
+        results.add(
+          run.key,
+          encodeValue(crashed(`Cannot send the result of task '${data.taskName}' back from worker '${this.id}': ${error instanceof Error ? error.message : String(error)}.`)),
+        );
+      }
+    }
+    return { replies: await results.finish() };
+  }
+
+  // A run of a job, with its lines in the worker's log.
+  async #runOne(run: JobRun, data: TaskRunJobData, module: { path: string } | { problem: string }, signal: AbortSignal | undefined): Promise<DistributedReply> {
     this.#running += 1;
     this.#countsChanged();
-    this.#options.log(LOG_LEVELS.INFO, `Task run '${data.taskRun.name}' of flow run '${data.flowRunName}' started`);
+    this.#options.log(LOG_LEVELS.INFO, `Task run '${run.taskRun.name}' of flow run '${data.flowRunName}' started`);
     let reply: DistributedReply;
     try {
-      reply = await this.#runTask(job.id ?? data.taskRun.id, data, signal);
+      reply =
+        'problem' in module
+          ? crashed(module.problem)
+          : signal?.aborted === true
+            ? crashed(`The task run was stopped on worker '${this.id}'.`)
+            : await this.#runTask(run, data, module.path, signal);
     } finally {
       this.#running -= 1;
       this.#done += 1;
       this.#countsChanged();
     }
     const outcome = signal?.aborted === true ? 'was stopped (by its flow run: a timeout or a signal)' : describeOutcome(reply);
-    this.#options.log(reply.type === 'returned' ? LOG_LEVELS.INFO : LOG_LEVELS.WARNING, `Task run '${data.taskRun.name}' of flow run '${data.flowRunName}' ${outcome}`);
-    try {
-      return { reply: encodeValue(reply) };
-    } catch (error) {
-      return { reply: encodeValue(crashed(`Cannot send the result of task '${data.taskName}' back from worker '${this.id}': ${error instanceof Error ? error.message : String(error)}.`)) };
-    }
+    this.#options.log(reply.type === 'returned' ? LOG_LEVELS.INFO : LOG_LEVELS.WARNING, `Task run '${run.taskRun.name}' of flow run '${data.flowRunName}' ${outcome}`);
+    return reply;
   }
 
-  async #runTask(jobId: string, data: TaskRunJobData, signal: AbortSignal | undefined): Promise<DistributedReply> {
+  // The job's module in this checkout, imported; or why its runs cannot run here.
+  async #findModule(data: TaskRunJobData): Promise<{ path: string } | { problem: string }> {
+    const { projectRoot } = this.#options;
+    const path = pathInProject(projectRoot, data.modulePath);
+    if (path === undefined) {
+      return { problem: `Worker '${this.id}' runs only modules of its project, and '${data.modulePath}' is not a path in it.` };
+    }
+    if (!existsSync(path)) {
+      return { problem: `Worker '${this.id}' has no file '${data.modulePath}' in its project (${projectRoot}): run it in a checkout of the flow's project.` };
+    }
+    if (hashFile(path) !== data.moduleHash) {
+      return {
+        problem: `Worker '${this.id}' has another version of '${data.modulePath}' than the flow run (their contents differ): check out the same version of the project on both machines.`,
+      };
+    }
+    const loadProblem = await this.#importOnce(path);
+    if (loadProblem !== undefined) {
+      return { problem: `Worker '${this.id}' cannot load '${data.modulePath}': ${loadProblem}` };
+    }
+    return { path };
+  }
+
+  async #runTask(run: JobRun, data: TaskRunJobData, path: string, signal: AbortSignal | undefined): Promise<DistributedReply> {
     const pool = this.#pool;
     const client = this.#client;
     if (pool === undefined || client === undefined) {
       return crashed(`Worker '${this.id}' is stopping.`);
-    }
-    const { projectRoot } = this.#options;
-    const path = pathInProject(projectRoot, data.modulePath);
-    if (path === undefined) {
-      return crashed(`Worker '${this.id}' runs only modules of its project, and '${data.modulePath}' is not a path in it.`);
-    }
-    if (!existsSync(path)) {
-      return crashed(`Worker '${this.id}' has no file '${data.modulePath}' in its project (${projectRoot}): run it in a checkout of the flow's project.`);
-    }
-    if (hashFile(path) !== data.moduleHash) {
-      return crashed(
-        `Worker '${this.id}' has another version of '${data.modulePath}' than the flow run (their contents differ): check out the same version of the project on both machines.`,
-      );
-    }
-    const loadProblem = await this.#importOnce(path);
-    if (loadProblem !== undefined) {
-      return crashed(`Worker '${this.id}' cannot load '${data.modulePath}': ${loadProblem}`);
     }
     this.#nextCallId += 1;
     const callId = this.#nextCallId;
@@ -279,10 +312,10 @@ export class WorkerService {
       sent += 1;
       const entry =
         event.type === 'log'
-          ? { job: jobId, kind: 'log' as const, level: event.level, time: event.time, text: event.text, bytes: false }
+          ? { job: run.key, kind: 'log' as const, level: event.level, time: event.time, text: event.text, bytes: false }
           : typeof event.text === 'string'
-            ? { job: jobId, kind: event.stream, level: 0, time: Date.now(), text: event.text, bytes: false }
-            : { job: jobId, kind: event.stream, level: 0, time: Date.now(), text: Buffer.from(event.text).toString('base64'), bytes: true };
+            ? { job: run.key, kind: event.stream, level: 0, time: Date.now(), text: event.text, bytes: false }
+            : { job: run.key, kind: event.stream, level: 0, time: Date.now(), text: Buffer.from(event.text).toString('base64'), bytes: true };
       sending = sending.then(() => client.xadd(data.linesKey, '*', ...lineEntryFields(entry)).catch(() => undefined));
     };
     const events = pool.inbox.open(callId, send);
@@ -290,8 +323,8 @@ export class WorkerService {
       callId,
       moduleUrl: pathToFileURL(path).href,
       taskKey: data.registryKey,
-      args: decodeValue(data.args) as unknown[],
-      taskRun: data.taskRun,
+      args: decodeValue(run.args) as unknown[],
+      taskRun: run.taskRun,
       logPrints: data.logPrints,
       logLevel: data.logLevel,
     };

@@ -19,6 +19,11 @@ export class DispatchGate {
     this.limit = limit;
   }
 
+  /** Calls waiting for a place. */
+  get waiting(): number {
+    return this.#waiting.length - this.#head;
+  }
+
   /** Undefined when a place is free at once; else a promise of one. */
   enter(): Promise<void> | undefined {
     if (this.#open < this.limit) {
