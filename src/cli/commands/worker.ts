@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { UsageError } from '../../errors.js';
 import { formatTable } from '../../history/present.js';
+import { BatchedLines } from '../../logging/batched-lines.js';
 import { formatLine } from '../../logging/console-format.js';
 import { LOG_LEVELS, type LogLevel } from '../../logging/levels.js';
 import { PLAIN_STYLES } from '../../logging/styles.js';
@@ -51,8 +52,10 @@ const resolveConnection = async (options: { redis?: string; queue?: string; conf
 export const workerCommand = async (options: WorkerCommandOptions, world: CliWorld): Promise<number> => {
   const concurrency = parseConcurrency(options.concurrency);
   const { redis, queue, root } = await resolveConnection(options, world);
+  // Two lines a task run: in a file or a pipe, written a batch at a time (batched-lines.ts).
+  const lines = world.stderr.isTTY === true ? world.stderr : new BatchedLines(world.stderr, [world.stdout]);
   const log = (level: LogLevel, message: string): void => {
-    world.stderr.write(`${formatLine({ kind: 'message', time: Date.now(), level, source: { kind: 'logger', name: 'flowrun.worker' }, text: message }, PLAIN_STYLES)}\n`);
+    lines.write(`${formatLine({ kind: 'message', time: Date.now(), level, source: { kind: 'logger', name: 'flowrun.worker' }, text: message }, PLAIN_STYLES)}\n`);
   };
   const { WorkerService } = await import('../../runners/distributed/worker-service.js');
   const service = new WorkerService({ redis, queue, concurrency, projectRoot: root.dir, log });
@@ -84,6 +87,9 @@ export const workerCommand = async (options: WorkerCommandOptions, world: CliWor
   process.off('SIGINT', onSigint);
   process.off('SIGTERM', onSigterm);
   log(LOG_LEVELS.INFO, `Worker '${service.id}' stopped.`);
+  if (lines instanceof BatchedLines) {
+    lines.close();
+  }
   return EXIT_CODES.completed;
 };
 
