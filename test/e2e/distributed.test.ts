@@ -77,6 +77,45 @@ describe('the distributed runner', { skip, concurrency: true }, () => {
     assert.deepEqual(pids, [here.child.pid, there.child.pid].sort(), result.stdout);
   });
 
+  it("runs a Prefect 1 graph's Task subclasses on a worker, with their Parameter", async (t) => {
+    queues += 1;
+    const queue = `q${queues}`;
+    const url = redis?.url ?? '';
+    const graph = [
+      "import { Flow, Parameter, Task } from 'flowrun';",
+      'class Double extends Task<{ x: number }, number> {',
+      '  run({ x }: { x: number }) {',
+      '    console.log(`doubling ${x} in ${process.pid}`);',
+      '    return x * 2;',
+      '  }',
+      '}',
+      'class Total extends Task<{ numbers: number[] }, number> {',
+      '  run({ numbers }: { numbers: number[] }) {',
+      '    const total = numbers.reduce((sum, n) => sum + n, 0);',
+      '    console.log(`total ${total}`);',
+      '    return total;',
+      '  }',
+      '}',
+      "export const graph = new Flow('graph');",
+      'export default graph;',
+      "const x = new Parameter('x');",
+      'const a = new Double();',
+      'const b = new Double();',
+      "x.setDownstream(a, { key: 'x', flow: graph });",
+      "x.setDownstream(b, { key: 'x', flow: graph });",
+      'new Total().bind({ numbers: [a, b] }, { flow: graph });',
+      '',
+    ].join('\n');
+    const project = makeFlowProject(t, 'dist-project', { 'graph.ts': graph });
+    const worker = await startFlowWorker(t, project, ['--redis', url, '--queue', queue, '--concurrency', '2']);
+    const result = await runCli(['run', 'graph', '--runner', 'distributed', '--redis', url, '--queue', queue, '--no-history', '--param', 'x=21'], { cwd: project, timeoutMs: 40_000 });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal((result.stdout.match(new RegExp(`^doubling 21 in ${worker.child.pid}$`, 'gm')) ?? []).length, 2, result.stdout);
+    assert.match(result.stdout, /^total 84$/m);
+    assert.equal((worker.output().match(/Task run '(Double|Total)-[0-9a-f]{8}-\d' of flow run '[a-z]+-[a-z]+' completed/g) ?? []).length, 3, worker.output());
+    assert.equal(await worker.stop('SIGTERM'), 0);
+  });
+
   it('sends Dates and Maps to a worker and back as the parallel runner does', async (t) => {
     const { project, queue, url } = setUp(t);
     await startFlowWorker(t, project, ['--redis', url, '--queue', queue, '--concurrency', '1']);

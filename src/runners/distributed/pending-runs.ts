@@ -167,6 +167,10 @@ export class PendingRuns {
       if (pending.reply !== undefined) {
         continue;
       }
+      // Its next worker counts the lines it sends from nothing: those of the
+      // lost one (shown already) are not among them. (The lost worker's
+      // lines were written seconds before its loss was seen, and have come.)
+      pending.lines = 0;
       const { flow, run } = pending.invocation;
       logMessage(
         flow.runtime,
