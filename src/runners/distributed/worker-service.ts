@@ -49,6 +49,9 @@ const REDIS_STEP_MS = 3_000;
 /** Cancelled job ids kept, the oldest forgotten first. */
 const REMEMBERED_CANCELLATIONS = 10_000;
 
+// (A function: a check before an await does not tell one after it.)
+const isStopped = (signal: AbortSignal | undefined): boolean => signal?.aborted === true;
+
 const crashed = (reason: string): DistributedReply => ({ type: 'crashed', reason, events: 0 });
 
 const describeOutcome = (reply: DistributedReply): string => {
@@ -245,23 +248,22 @@ export class WorkerService {
 
   // A run of a job, with its lines in the worker's log.
   async #runOne(run: JobRun, data: TaskRunJobData, module: { path: string } | { problem: string }, signal: AbortSignal | undefined): Promise<DistributedReply> {
+    if (isStopped(signal)) {
+      // The job was stopped before this run of it began: not begun, not logged.
+      return crashed(`The task run was stopped before worker '${this.id}' began it.`);
+    }
     this.#running += 1;
     this.#countsChanged();
     this.#options.log(LOG_LEVELS.INFO, `Task run '${run.taskRun.name}' of flow run '${data.flowRunName}' started`);
     let reply: DistributedReply;
     try {
-      reply =
-        'problem' in module
-          ? crashed(module.problem)
-          : signal?.aborted === true
-            ? crashed(`The task run was stopped on worker '${this.id}'.`)
-            : await this.#runTask(run, data, module.path, signal);
+      reply = 'problem' in module ? crashed(module.problem) : await this.#runTask(run, data, module.path, signal);
     } finally {
       this.#running -= 1;
       this.#done += 1;
       this.#countsChanged();
     }
-    const outcome = signal?.aborted === true ? 'was stopped (by its flow run: a timeout or a signal)' : describeOutcome(reply);
+    const outcome = isStopped(signal) ? 'was stopped (by its flow run: a timeout or a signal)' : describeOutcome(reply);
     this.#options.log(reply.type === 'returned' ? LOG_LEVELS.INFO : LOG_LEVELS.WARNING, `Task run '${run.taskRun.name}' of flow run '${data.flowRunName}' ${outcome}`);
     return reply;
   }
