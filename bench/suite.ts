@@ -404,6 +404,7 @@ if (ONLY.has('W6')) {
       const [w1Floor = []] = await inTurns(REPEATS, [() => floor(['w1', String(n)])]);
       const perTask = ((mid(w1, (cost) => cost.wallSeconds) - mid(hello, (cost) => cost.wallSeconds)) * 1e6) / n;
       const floorPerTask = (median(w1Floor) * 1e6) / n;
+      const daskDistributed = noDask === undefined ? daskMedian('w1_fanout.py', ['distributed', String(n)]) : undefined;
       emit({
         workload: 'W6 distributed',
         name: `W1, n=${n}, 2 local workers, WARNING, per task`,
@@ -412,7 +413,12 @@ if (ONLY.has('W6')) {
         wallSeconds: mid(w1, (cost) => cost.wallSeconds),
         peakRssMiB: mid(w1, (cost) => cost.peakRssMiB),
         floors: [{ name: 'bare BullMQ, 2 worker processes', value: floorPerTask, ratio: perTask / floorPerTask }],
-        target: { text: '≤ 2x bare BullMQ', met: perTask <= 2 * floorPerTask },
+        // Dask's LocalCluster of two worker processes, its start-up left out.
+        dask: daskDistributed === undefined ? [] : [perTaskComparison('distributed', daskDistributed, n, perTask)],
+        target: {
+          text: daskDistributed === undefined ? '≤ 2x bare BullMQ' : '≤ 2x bare BullMQ, ≤ 1/5 of Dask distributed',
+          met: perTask <= 2 * floorPerTask && (daskDistributed === undefined || perTask * 5 <= (daskDistributed * 1e6) / n),
+        },
       });
       const [sequential = [], onWorkers = []] = await inTurns(REPEATS, [
         () => measureFlow(['run', 'cpu-bound', '--runner', 'sequential'], NO_HISTORY),
@@ -422,15 +428,19 @@ if (ONLY.has('W6')) {
       const speedUp = mid(sequential, (cost) => cost.flowRunSeconds) / mid(onWorkers, (cost) => cost.flowRunSeconds);
       // The floor's 8 jobs of 0.5 s each: 4 s of work.
       const floorSpeedUp = 4 / median(w2Floor);
+      const daskW2 = noDask === undefined ? daskMedian('w2_cpu.py', ['seq']) / daskMedian('w2_cpu.py', ['distributed']) : undefined;
       emit({
         workload: 'W6 distributed',
         name: 'W2 speed-up on 2 workers of 1 thread, flow run',
         value: speedUp,
         unit: 'x',
         floors: [{ name: 'bare BullMQ speed-up', value: floorSpeedUp, ratio: speedUp / floorSpeedUp }],
+        dask: daskW2 === undefined ? [] : [{ name: 'distributed speed-up', value: daskW2, ratio: speedUp / daskW2 }],
         target: { text: '≥ 1.85x', met: speedUp >= 1.85 },
       });
-      notes.push('W6 distributed: flow runs sent to two `flow worker` processes of this machine (concurrency 2 for W1, 1 for W2) on a private redis-server; the floor is bare BullMQ with two worker processes doing the same work, jobs added 500 at a time.');
+      notes.push(
+        'W6 distributed: flow runs sent to two `flow worker` processes of this machine (concurrency 2 for W1, 1 for W2) on a private redis-server; the floor is bare BullMQ with two worker processes doing the same work, jobs added 500 at a time; Dask is a LocalCluster of two worker processes of one thread (its start-up left out).',
+      );
     } finally {
       cleanups.forEach((cleanup) => cleanup());
       await redis.stop();

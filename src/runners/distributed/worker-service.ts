@@ -229,8 +229,15 @@ export class WorkerService {
     // A job this worker takes after another was lost: the runs whose results went back are not run again.
     const sentBefore = job.attemptsStarted > 1 || job.stalledCounter > 0 ? await JobResults.sentBefore(client, this.#options.queue, jobId) : new Set<string>();
     const results = new JobResults(client, this.#options.queue, jobId, data.linesKey);
+    // The runs the job's flow run stopped before they began: said in one line.
+    const notBegun: JobRun[] = [];
     for (const run of data.runs) {
       if (sentBefore.has(run.key)) {
+        continue;
+      }
+      if (isStopped(signal)) {
+        notBegun.push(run);
+        results.add(run.key, encodeValue(crashed(`The task run was stopped before worker '${this.id}' began it.`)));
         continue;
       }
       const reply = await this.#runOne(run, data, module, signal);
@@ -243,15 +250,21 @@ export class WorkerService {
         );
       }
     }
+    const [first] = notBegun;
+    const last = notBegun.at(-1);
+    if (first !== undefined && last !== undefined) {
+      this.#options.log(
+        LOG_LEVELS.WARNING,
+        notBegun.length === 1
+          ? `Task run '${first.taskRun.name}' of flow run '${data.flowRunName}' was stopped before it began (by its flow run: a timeout or a signal)`
+          : `${notBegun.length} task runs of flow run '${data.flowRunName}', '${first.taskRun.name}' to '${last.taskRun.name}', were stopped before they began (by their flow run: a timeout or a signal)`,
+      );
+    }
     return { replies: await results.finish() };
   }
 
   // A run of a job, with its lines in the worker's log.
   async #runOne(run: JobRun, data: TaskRunJobData, module: { path: string } | { problem: string }, signal: AbortSignal | undefined): Promise<DistributedReply> {
-    if (isStopped(signal)) {
-      // The job was stopped before this run of it began: not begun, not logged.
-      return crashed(`The task run was stopped before worker '${this.id}' began it.`);
-    }
     this.#running += 1;
     this.#countsChanged();
     this.#options.log(LOG_LEVELS.INFO, `Task run '${run.taskRun.name}' of flow run '${data.flowRunName}' started`);
