@@ -444,7 +444,7 @@ export class DistributedTaskRunner extends BaseTaskRunner {
   // stopped on its worker if one has (its thread is terminated) or takes it
   // still (a worker keeps the ids it was told of).
   #withdraw(jobId: string, client: Redis, queue: Queue): Promise<void> {
-    const members = this.#pending.list().filter((pending) => pending.jobId === jobId || pending.key === jobId);
+    const members = this.#pending.runsOf(jobId);
     for (const { key } of members) {
       this.#pending.settle(key, { kind: 'crashed', reason: 'The task run was stopped.' });
     }

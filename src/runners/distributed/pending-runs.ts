@@ -99,6 +99,12 @@ export class PendingRuns {
     return this.#runs.get(key);
   }
 
+  /** The pending runs of a job (or the run of that key, not yet in a job). */
+  runsOf(jobId: string): PendingRun[] {
+    const unassigned = this.#runs.get(jobId);
+    return unassigned !== undefined && unassigned.jobId === undefined ? [unassigned] : this.#members(jobId);
+  }
+
   /** The runs in flight, oldest first. */
   list(): PendingRun[] {
     return [...this.#runs.values()];

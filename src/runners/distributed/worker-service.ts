@@ -23,8 +23,10 @@ import { HEARTBEAT_MS, removeWorkerInfo, writeWorkerInfo, type WorkerInfo } from
 // module at the same path, with the same content), and runs it on a worker
 // thread of a pool like the parallel runner's, where it can be stopped (a
 // timeout, a cancelled flow run) even in the middle of synchronous code: the
-// thread is terminated. What the task logs or prints goes to the flow run on
-// a stream of its own (keys.ts); the result goes back as the job's.
+// thread is terminated. A job carries one run, or several of one task
+// (job-batches.ts), run one after another. What a task logs or prints goes to
+// the flow run on a stream of its own (keys.ts); results go back on that
+// stream as their runs end, or with the job's own result (job-results.ts).
 
 export interface WorkerServiceOptions {
   readonly redis: string;
@@ -222,7 +224,7 @@ export class WorkerService {
     const client = this.#client;
     const jobId = job.id ?? data.runs[0]?.key ?? '';
     if (this.#cancelled.has(jobId) || client === undefined) {
-      const reply = encodeValue(crashed(`The task run was stopped before worker '${this.id}' began it.`));
+      const reply = encodeValue(crashed(client === undefined ? `Worker '${this.id}' is stopping.` : `The task run was stopped before worker '${this.id}' began it.`));
       return { replies: data.runs.map(({ key }) => [key, reply] as const) };
     }
     const module = await this.#findModule(data);
