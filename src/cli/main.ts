@@ -7,6 +7,7 @@ import type { LsCommandOptions } from './commands/ls.js';
 import type { RunCommandOptions } from './commands/run.js';
 import type { WorkerCommandOptions, WorkersCommandOptions } from './commands/worker.js';
 import type { RunsLogsOptions, RunsLsOptions, RunsPruneOptions, RunsRetryOptions, RunsShowOptions } from './commands/runs.js';
+import type { RunsReportOptions } from './commands/runs-report.js';
 import { handleClosedPipes } from './closed-pipes.js';
 import { EXIT_CODES } from './exit-codes.js';
 export { flushStdio } from './flush-stdio.js';
@@ -251,6 +252,18 @@ export const createProgram = (world: CliWorld, setExitCode: (code: number) => vo
     .action(async (reference: string, options: RunsLogsOptions) => {
       const { runsLogsCommand } = await import('./commands/runs.js');
       setExitCode(await runsLogsCommand(reference, options, world));
+    });
+
+  runs
+    .command('report')
+    .description('A flow run as one self-contained HTML page: its facts, a timeline of its task runs, its failures and its log lines.')
+    .argument('<run>', 'a flow run id, a unique prefix of it, or a run name')
+    .option('-o, --output <path>', 'where to write it (default: flow-run-<name>.html)')
+    .addOption(configOption())
+    .addOption(debugOption())
+    .action(async (reference: string, options: RunsReportOptions) => {
+      const { runsReportCommand } = await import('./commands/runs-report.js');
+      setExitCode(await runsReportCommand(reference, options, world));
     });
 
   runs

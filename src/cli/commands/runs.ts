@@ -95,7 +95,7 @@ const openProjectHistory = async (options: RunsCommonOptions, world: CliWorld): 
   return { db, where, storeDir };
 };
 
-const withHistory = async (options: RunsCommonOptions, world: CliWorld, use: (history: OpenedHistory) => number): Promise<number> => {
+export const withHistory = async (options: RunsCommonOptions, world: CliWorld, use: (history: OpenedHistory) => number): Promise<number> => {
   const history = await openProjectHistory(options, world);
   if (history === undefined) {
     return EXIT_CODES.completed;
@@ -126,7 +126,7 @@ const parseLevel = (text: string | undefined): LogLevel | undefined => {
 };
 
 // A run by id, unique id prefix or name; no match or several: one line, exit 2.
-const requireRun = (db: HistoryDatabase, reference: string, where: string): FlowRunRow => {
+export const requireRun = (db: HistoryDatabase, reference: string, where: string): FlowRunRow => {
   const lookup = findFlowRun(db, reference);
   if (lookup.kind === 'found') {
     return lookup.run;
