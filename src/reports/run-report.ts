@@ -116,7 +116,7 @@ const SCRIPT = `
         return;
       }
       members.forEach(function (r) {
-        var g = svg('g', { class: 'bar' });
+        var g = svg('g', { class: 'bar', 'data-task': r.task });
         g.appendChild(svg('text', { x: 14, y: y + 10 }, r.name.length > 34 ? r.name.slice(0, 33) + '…' : r.name));
         var begun = r.start < 0 ? r.end : r.start;
         if (begun > r.created) g.appendChild(svg('rect', { x: x(r.created), y: y + 3, width: Math.max(0.5, x(begun) - x(r.created)), height: 8, fill: colour(r.state), 'fill-opacity': 0.25 }));
@@ -162,7 +162,7 @@ const SCRIPT = `
     all.sort(function (a, b) { return a.time - b.time; });
     var names = {}; Object.keys(data.levels).forEach(function (name) { names[data.levels[name]] = name; });
     var levelSelect = document.getElementById('level'), taskSelect = document.getElementById('task');
-    Object.keys(data.levels).forEach(function (name) { levelSelect.appendChild(el('option', { value: data.levels[name] }, name)); });
+    Object.keys(data.levels).forEach(function (name) { levelSelect.appendChild(el('option', { value: String(data.levels[name]), label: name }, name)); });
     data.tasks.forEach(function (task) { taskSelect.appendChild(el('option', { value: task }, task)); });
     var table = document.getElementById('logs'), count = document.getElementById('count'), more = document.getElementById('more'), shown = LINES_AT_ONCE;
     function draw() {
