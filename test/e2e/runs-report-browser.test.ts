@@ -28,6 +28,15 @@ export default flow({ name: 'pictured' }, async () => {
 });
 `;
 
+// What the page's callbacks read of the elements they are given (the
+// project's TypeScript has no DOM library).
+interface PageElement {
+  readonly textContent: string | null;
+  readonly children: ArrayLike<PageElement>;
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): PageElement | null;
+}
+
 const skip = chromiumMissing();
 
 describe('the run report in Chromium', { skip }, () => {
@@ -63,12 +72,12 @@ describe('the run report in Chromium', { skip }, () => {
     assert.deepEqual(requests, [url]);
 
     // Every task run a bar: fetch_rows, four steps, the subflow's step, explode.
-    const bars = await page.$$eval('#timeline g.bar', (groups) => groups.map((group) => ({ task: group.getAttribute('data-task'), start: Number(group.querySelector('rect[data-start]')?.getAttribute('data-start') ?? -1) })));
+    const bars = await page.$$eval('#timeline g.bar', (groups: PageElement[]) => groups.map((group) => ({ task: group.getAttribute('data-task'), start: Number(group.querySelector('rect[data-start]')?.getAttribute('data-start') ?? -1) })));
     assert.equal(bars.length, 7);
     const steps = bars.filter((bar) => bar.task === 'step').map((bar) => bar.start);
     assert.equal(steps.length, 5);
     assert.deepEqual(steps, [...steps].sort((a, b) => a - b), 'in time order');
-    const groups = await page.$$eval('#timeline svg > text[font-weight="600"]', (texts) => texts.map((text) => text.textContent));
+    const groups = await page.$$eval('#timeline svg > text[font-weight="600"]', (texts: PageElement[]) => texts.map((text) => text.textContent));
     assert.deepEqual(groups, ['fetch_rows (1)', 'step (5: 5 Completed)', 'explode (1)']);
     assert.match((await page.textContent('#timeline g.bar[data-task="fetch_rows"] title')) ?? '', /: Completed\(\) in [\d.]+m?s, 2 attempts$/);
 
@@ -77,7 +86,7 @@ describe('the run report in Chromium', { skip }, () => {
     assert.match(failures, /Encountered exception during execution:\s*Error: disk on fire\s+at /);
 
     const rows = async (): Promise<{ level: string; source: string; text: string }[]> =>
-      page.$$eval('#logs tr', (trs) => trs.map((tr) => ({ level: tr.children[1]?.textContent ?? '', source: tr.children[2]?.textContent ?? '', text: tr.children[3]?.textContent ?? '' })));
+      page.$$eval('#logs tr', (trs: PageElement[]) => trs.map((tr) => ({ level: tr.children[1]?.textContent ?? '', source: tr.children[2]?.textContent ?? '', text: tr.children[3]?.textContent ?? '' })));
     const all = await rows();
     assert.ok(all.some((row) => row.text === 'Finished in state Completed()'));
     assert.ok(all.some((row) => /flaky network/.test(row.text)), 'the retried attempt is there');
