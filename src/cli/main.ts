@@ -113,6 +113,7 @@ export const createProgram = (world: CliWorld, setExitCode: (code: number) => vo
   const logFormatOption = (): Option => new Option('--log-format <format>', 'text (default), or json: one JSON object a line on stderr');
   const timeoutOption = (): Option => new Option('--timeout <seconds>', 'end the whole run TimedOut after this many seconds (exit 1)');
   const junitOption = (): Option => new Option('--junit <path>', 'write a JUnit XML report of the run there when it ends, whatever its end');
+  const reportOption = (): Option => new Option('--report <path>', 'write the run as one HTML page there when it ends, whatever its end (needs the history)');
 
   program
     .command('run')
@@ -129,6 +130,7 @@ export const createProgram = (world: CliWorld, setExitCode: (code: number) => vo
     .addOption(timeoutOption())
     .option('--overlap <mode>', 'while a run of this flow is going: allow (default), skip (exit 0) or wait')
     .addOption(junitOption())
+    .addOption(reportOption())
     .addOption(configOption())
     .option('--no-color', 'plain text even on a terminal: no colour, no spinner')
     .option('--no-history', 'do not record this run in <storeDir>/history.db')
@@ -280,6 +282,7 @@ export const createProgram = (world: CliWorld, setExitCode: (code: number) => vo
     .addOption(logFormatOption())
     .addOption(timeoutOption())
     .addOption(junitOption())
+    .addOption(reportOption())
     .addOption(configOption())
     .option('--no-color', 'plain text even on a terminal: no colour, no spinner')
     .addOption(debugOption())

@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { migrate } from './schema.js';
+import { makeDirs } from '../util/make-dirs.js';
 
 // Opening the history database, `<storeDir>/history.db`, the same way for
 // every process that uses it: the CLI recording a run, `flow runs`, and
@@ -48,7 +49,7 @@ export function openHistory(storeDir: string, options: OpenOptions): HistoryData
   const Database = loadDriver();
   const path = historyPath(storeDir);
   if (options.create) {
-    mkdirSync(storeDir, { recursive: true });
+    makeDirs(storeDir);
   } else if (!existsSync(path)) {
     return undefined;
   }

@@ -1,8 +1,9 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Statement } from 'better-sqlite3';
 import type { State, StateType } from '../states/state.js';
 import type { HistoryDatabase } from './database.js';
+import { makeDirs } from '../util/make-dirs.js';
 
 // The recorder's writes, each a statement prepared once per database.
 
@@ -224,7 +225,7 @@ export class HistoryStatements {
   /** Writes a large result's file under storeDir, whole or not at all: a retry never reads half a result. */
   writeResultFile(path: string, text: string): void {
     const absolute = join(dirname(this.#db.name), path);
-    mkdirSync(dirname(absolute), { recursive: true });
+    makeDirs(dirname(absolute));
     const temporary = `${absolute}.${process.pid}.tmp`;
     writeFileSync(temporary, text);
     renameSync(temporary, absolute);

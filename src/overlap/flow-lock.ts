@@ -1,7 +1,8 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
+import { makeDirs } from '../util/make-dirs.js';
 
 // One run at a time of a flow in a project (`--overlap skip|wait`), for cron
 // lines that race for the same minute or a run that outlasts its interval.
@@ -53,7 +54,7 @@ const isBusy = (error: unknown): boolean => {
 /** Takes the lock of `flowName` in `storeDir` if nobody holds it; never waits. */
 export const tryLockFlow = (storeDir: string, flowName: string): LockAttempt => {
   const paths = lockPaths(storeDir, flowName);
-  mkdirSync(paths.dir, { recursive: true });
+  makeDirs(paths.dir);
   const Database = loadDriver();
   // No busy timeout: a held lock is an answer, not something to wait for here.
   const db = new Database(paths.lock, { timeout: 0 });

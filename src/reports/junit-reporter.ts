@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FlowRun, TaskRun } from '../engine/runs.js';
 import { LOG_LEVELS, type LogLevel } from '../logging/levels.js';
@@ -7,6 +7,7 @@ import type { RunReporter } from '../logging/reporter.js';
 import { hasRunEnded, type State } from '../states/state.js';
 import { formatExceptionWithStack } from '../states/from-outcome.js';
 import { renderJUnit, type CaseRun, type SuiteRun } from './junit-report.js';
+import { makeDirs } from '../util/make-dirs.js';
 
 // `flow run --junit PATH`: a sink of the record stream that follows the flow
 // runs and task runs, and writes their JUnit report when the stream closes,
@@ -63,7 +64,7 @@ export class JUnitReporter implements RunReporter {
       return;
     }
     this.#written = true;
-    mkdirSync(dirname(this.#path), { recursive: true });
+    makeDirs(dirname(this.#path));
     const temporary = `${this.#path}.${process.pid}.tmp`;
     writeFileSync(temporary, renderJUnit([...this.#suites.values()], this.#mask));
     renameSync(temporary, this.#path);

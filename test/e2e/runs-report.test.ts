@@ -73,6 +73,19 @@ describe('flow runs report', { concurrency: true }, () => {
     assert.equal(reportData(readFileSync(path, 'utf8')).taskRuns.length, 1000);
   });
 
+  it('writes the report when a run ends with flow run --report, whatever its end; refuses it, exit 2, with the history off', async (t) => {
+    const project = makeFlowProject(t, 'report', FLOWS);
+    const run = await runCli(['run', 'mixed', '--report', 'reports/last.html'], { cwd: project });
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /Flow run '[a-z]+-[a-z]+' - Finished in state Failed\('1\/3 states failed\.'\)\n$/);
+    const html = readFileSync(join(project, 'reports', 'last.html'), 'utf8');
+    assert.equal(reportData(html).taskRuns.length, 3);
+    assert.doesNotMatch(html, EXTERNAL);
+    const refused = await runCli(['run', 'mixed', '--report', 'r.html', '--no-history'], { cwd: project });
+    assert.equal(refused.code, 2);
+    assert.equal(refused.stderr, 'error: --report makes the report from the run history, which is off for this run (history from --no-history).\n');
+  });
+
   it('says in one line, exit 2, when the run is unknown or the file cannot be written', async (t) => {
     const project = makeFlowProject(t, 'report', FLOWS);
     const run = await runCli(['run', 'many'], { cwd: project });

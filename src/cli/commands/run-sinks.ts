@@ -13,10 +13,14 @@ export interface SinkSettings {
   readonly history: { readonly storeDir: string; readonly flowFile: string; readonly flowExport: string } | undefined;
   /** Absolute. */
   readonly junitPath: string | undefined;
+  /** Absolute: where the run's HTML report goes when it ends (needs the history). */
+  readonly reportPath: string | undefined;
   /** Under GitHub Actions: where annotations go, and the step summary file. */
   readonly github: { readonly write: (line: string) => void; readonly summaryPath: string | undefined } | undefined;
   readonly mask: (text: string) => string;
   readonly cwd: string;
+  /** Writes a WARNING line once the console has closed. */
+  readonly warnAfterClose: (text: string) => void;
 }
 
 export interface Sinks {
@@ -39,13 +43,22 @@ export const openSinks = async (console: RunReporter, settings: SinkSettings): P
     const { GitHubActionsReporter } = await import('../../reports/github-actions-reporter.js');
     github = new GitHubActionsReporter({ ...settings.github, cwd: settings.cwd, mask: settings.mask });
   }
+  let report: RunReporter | undefined;
+  if (settings.reportPath !== undefined && recorder !== undefined && settings.history !== undefined) {
+    const { RunReportSink } = await import('../../reports/report-sink.js');
+    // Its warning goes straight to the console's stream: the console has closed by then.
+    report = new RunReportSink(settings.reportPath, settings.history.storeDir, settings.warnAfterClose);
+  } else if (settings.reportPath !== undefined) {
+    warn('flowrun.report', `The run report ${settings.reportPath} is not written: the run history, which it is made from, cannot record this run.`);
+  }
   if (recorder === undefined && junit === undefined && github === undefined) {
     return { events: console, recording: false };
   }
   const { RunEventStream } = await import('../../logging/event-stream.js');
   // The JUnit report comes first: it is written when the stream closes, and
-  // a failure to write it is said while the console is still open.
-  const sinks = [junit, github, console, recorder].filter((sink): sink is RunReporter => sink !== undefined);
+  // a failure to write it is said while the console is still open. The HTML
+  // report comes last: it is made from what the recorder has written.
+  const sinks = [junit, github, console, recorder, report].filter((sink): sink is RunReporter => sink !== undefined);
   const events = new RunEventStream(sinks, (sink, error) => {
     const problem = formatExceptionWithStack(error).split('\n')[0] ?? '';
     if (sink === recorder) {

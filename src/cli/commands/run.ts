@@ -7,6 +7,7 @@ import { findFlowFile, loadFlow } from '../../flows/load.js';
 import { BatchedLines } from '../../logging/batched-lines.js';
 import { ConsoleReporter } from '../../logging/console-reporter.js';
 import { JsonLinesReporter } from '../../logging/json-lines-reporter.js';
+import { formatLine } from '../../logging/console-format.js';
 import { LOG_LEVELS } from '../../logging/levels.js';
 import { discardPrestartedPool, isPrestartedFor, prestartWorkerPool } from '../../runners/parallel/prestarted-pool.js';
 import { ParallelTaskRunner } from '../../runners/parallel/parallel-runner.js';
@@ -55,6 +56,8 @@ export interface RunCommandOptions {
   readonly timeout?: string;
   /** --junit: where to write the JUnit report when the run ends. */
   readonly junit?: string;
+  /** --report: where to write the run's HTML report when it ends (from the history). */
+  readonly report?: string;
   /** --dry-run: print what the run would be, and run nothing. */
   readonly dryRun?: boolean;
   /** `flow runs retry`: the run is the next attempt of a recorded one. */
@@ -200,6 +203,9 @@ const loadAndRun = async (
     retry === undefined ? given : retryParameterInputs(retry, given, secretParameterNames(flowDef.params)),
   );
   const { runner, source } = chooseFlowRunner(settings, flowDef.name, flowDef.taskRunner);
+  if (options.report !== undefined && !settings.values.history) {
+    throw new UsageError(`--report makes the report from the run history, which is off for this run (history from ${settings.sources.history.label}).`);
+  }
   if (options.dryRun === true) {
     const { describeDryRun } = await import('./dry-run.js');
     const { previewParameters } = await import('../../settings/parameter-preview.js');
@@ -247,6 +253,9 @@ const loadAndRun = async (
   const { events, recording } = await openSinks(reporter, {
     history: settings.values.history ? { storeDir, flowFile: resolvePath(world.cwd, found.file), flowExport: found.exportName } : undefined,
     junitPath: junitPath === undefined ? undefined : resolvePath(world.cwd, junitPath),
+    reportPath: options.report === undefined ? undefined : resolvePath(world.cwd, options.report),
+    warnAfterClose: (text) =>
+      world.stderr.write(`${formatLine({ kind: 'message', time: Date.now(), level: LOG_LEVELS.WARNING, source: { kind: 'logger', name: 'flowrun.report' }, text }, styles)}\n`),
     github:
       world.env['GITHUB_ACTIONS'] === 'true'
         ? { write: (line) => world.stdout.write(`${line}\n`), summaryPath: world.env['GITHUB_STEP_SUMMARY'] || undefined }

@@ -52,6 +52,7 @@ export interface RunsRetryOptions extends RunsCommonOptions {
   readonly logFormat?: string;
   readonly timeout?: string;
   readonly junit?: string;
+  readonly report?: string;
   readonly color: boolean;
   readonly debug?: boolean;
 }
