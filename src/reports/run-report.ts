@@ -79,7 +79,9 @@ const SCRIPT = `
   (function drawTimeline() {
     var box = document.getElementById('timeline');
     if (runs.length === 0) { box.appendChild(el('p', { class: 'muted' }, 'No task runs.')); return; }
-    var span = Math.max(1, data.run.durationMs || 0, Math.max.apply(null, runs.map(function (r) { return Math.max(r.end, r.start, r.created); })));
+    // (A loop: Math.max.apply over 100,000 runs overflows the stack.)
+    var span = Math.max(1, data.run.durationMs || 0);
+    runs.forEach(function (r) { span = Math.max(span, r.end, r.start, r.created); });
     var labelWidth = 230, width = 1000, plot = width - labelWidth - 10, row = 14, y = 24;
     function x(ms) { return labelWidth + (Math.max(0, ms) / span) * plot; }
     var groups = [], byTask = {};
