@@ -130,7 +130,7 @@ export const collectRunReport = (db: HistoryDatabase, run: FlowRunRow): RunRepor
     states,
     taskRuns: compactRuns,
     lines,
-    levels: Object.fromEntries(Object.entries(LOG_LEVELS).map(([name, value]) => [name, value])),
+    levels: LOG_LEVELS,
   };
 };
 
